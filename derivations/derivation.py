@@ -1,0 +1,124 @@
+"""The builder a derivation function receives: steps to show, proofs to pass, one result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import sympy as sp
+
+from .errors import DerivationError, ProofError
+from .notation import Approximately, latex
+from .registry import Entry
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: what is done, and the equation it gives."""
+
+    text: str
+    latex: str
+
+
+def _canonical(expr):
+    """``expr`` with every bound variable renamed the same way, so equal lambdas compare equal."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    x = sp.Symbol("_bound")
+    return expr.replace(
+        lambda e: isinstance(e, sp.Lambda) and len(e.variables) == 1,
+        lambda e: sp.Lambda(x, e.expr.xreplace({e.variables[0]: x})),
+    )
+
+
+def is_zero(expr) -> bool:
+    """Whether ``expr`` (a scalar, an explicit matrix or a matrix expression) is zero."""
+    if isinstance(expr, sp.MatrixBase):
+        return all(is_zero(entry) for entry in expr)
+    if isinstance(expr, sp.MatrixExpr):
+        return isinstance(_canonical(expr).doit(), sp.ZeroMatrix)
+    expr = sp.sympify(expr)
+    return expr.expand() == 0 or sp.simplify(expr) == 0
+
+
+def equal(derived, stated) -> bool:
+    """Whether the derived expression is identically the stated closed form."""
+    if isinstance(derived, sp.MatrixExpr) or isinstance(stated, sp.MatrixExpr):
+        derived, stated = _canonical(derived), _canonical(stated)
+        if derived.shape != stated.shape:
+            return False
+        return derived.doit() == stated.doit() or is_zero(derived - stated)
+    if isinstance(derived, sp.MatrixBase) or isinstance(stated, sp.MatrixBase):
+        return sp.Matrix(derived).shape == sp.Matrix(stated).shape and is_zero(
+            sp.Matrix(derived) - sp.Matrix(stated)
+        )
+    return is_zero(sp.sympify(derived) - sp.sympify(stated))
+
+
+class Derivation:
+    """Collects the steps of one derivation, checks its proofs and holds its result."""
+
+    def __init__(self, entry: Entry):
+        self.entry = entry
+        self.steps: list[Step] = []
+        self.proofs: list[str] = []
+        self.equation: str | None = None
+
+    def step(self, text: str, lhs, rhs=None) -> None:
+        """Show ``lhs = rhs`` (or ``lhs`` alone) with an explanation."""
+        shown = lhs if rhs is None else sp.Eq(lhs, rhs, evaluate=False)
+        self.steps.append(Step(text, latex(shown)))
+
+    def prove(self, derived, stated, *, claim: str) -> None:
+        """Check that the derived expression equals the stated closed form, or fail naming the id."""
+        if not equal(derived, stated):
+            raise ProofError(
+                f"{self.entry.id}: {claim}: the derivation gives {latex(derived)} "
+                f"but the stated closed form is {latex(stated)}"
+            )
+        self.proofs.append(claim)
+
+    def check(self, condition: bool, *, claim: str) -> None:
+        """Check a fact that is not an equation (a sign, an inequality), or fail naming the id."""
+        if not bool(condition):
+            raise ProofError(f"{self.entry.id}: {claim}: does not hold")
+        self.proofs.append(claim)
+
+    def result(self, *clauses: tuple) -> None:
+        """State the published equation: each clause a chain ``a = b = …`` (``≈`` before an
+        :class:`Approximately` part); several clauses are set side by side."""
+        shown = []
+        for parts in clauses:
+            if len(parts) < 2:
+                raise DerivationError(f"{self.entry.id}: a result needs both sides of an equation")
+            text = latex(parts[0])
+            for part in parts[1:]:
+                text += (r" \approx " if isinstance(part, Approximately) else " = ") + latex(part)
+            shown.append(text)
+        self.equation = r", \qquad ".join(shown)
+
+    def record(self) -> dict:
+        """The JSON-ready outcome: id, title, equation, steps, proofs and source."""
+        if self.equation is None:
+            raise DerivationError(f"{self.entry.id}: the derivation states no result")
+        if not self.proofs:
+            raise DerivationError(f"{self.entry.id}: the derivation proves nothing")
+        return {
+            "id": self.entry.id,
+            "title": self.entry.title,
+            "equation": self.equation,
+            "steps": [asdict(s) for s in self.steps],
+            "proofs": self.proofs,
+            "source": self.entry.source,
+        }
+
+
+def run(entry: Entry) -> dict:
+    """Derive ``entry`` afresh and return its record; a failed proof raises naming the id."""
+    d = Derivation(entry)
+    try:
+        entry.function(d)
+    except DerivationError:
+        raise
+    except Exception as error:
+        raise DerivationError(f"{entry.id}: the derivation raised {type(error).__name__}: {error}") from error
+    return d.record()

@@ -1,0 +1,92 @@
+"""The registry of derivations, each under a stable, public, dotted id.
+
+Ids are cited in course notes (``…#eq-rnn.step-jacobian``): never rename one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import DerivationError, UnknownIdError
+
+TOPICS = ("activation", "rnn", "example")
+"""Topic modules in reading order; ``derivations/<topic>.py`` pairs with ``tests/test_<topic>.py``."""
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered derivation: its id, title and the function that derives it."""
+
+    id: str
+    title: str
+    function: Callable
+
+    @property
+    def topic(self) -> str:
+        return self.function.__module__.rsplit(".", 1)[-1]
+
+    @property
+    def source(self) -> dict:
+        """Where the derivation lives and which test module checks it."""
+        lines, first = inspect.getsourcelines(self.function)
+        path = Path(inspect.getsourcefile(self.function)).resolve()
+        return {
+            "file": path.relative_to(PACKAGE_DIR.parent).as_posix(),
+            "line": first,
+            "end_line": first + len(lines) - 1,
+            "function": self.function.__qualname__,
+            "test": f"tests/test_{self.topic}.py",
+        }
+
+
+_REGISTRY: dict[str, Entry] = {}
+
+
+def derivation(equation_id: str, *, title: str):
+    """Register ``function(d)`` as the derivation of ``equation_id``."""
+    if not ID_PATTERN.match(equation_id):
+        raise DerivationError(
+            f"equation id {equation_id!r} is not a lowercase dotted id such as 'rnn.step-jacobian'"
+        )
+
+    def register(function: Callable) -> Callable:
+        previous = _REGISTRY.get(equation_id)
+        if previous is not None and previous.function.__qualname__ != function.__qualname__:
+            raise DerivationError(
+                f"duplicate equation id {equation_id!r}: registered by "
+                f"{previous.function.__module__}.{previous.function.__qualname__} and "
+                f"{function.__module__}.{function.__qualname__}"
+            )
+        _REGISTRY[equation_id] = Entry(equation_id, title, function)
+        return function
+
+    return register
+
+
+def load(topics: tuple[str, ...] = TOPICS) -> None:
+    """Import the topic modules so that their derivations register."""
+    for topic in topics:
+        importlib.import_module(f"{__package__}.{topic}")
+
+
+def entries(topic: str | None = None) -> list[Entry]:
+    """Every registered derivation (of one topic, if given), in registration order."""
+    load(TOPICS if topic is None else (topic,))
+    return [e for e in _REGISTRY.values() if topic is None or e.topic == topic]
+
+
+def lookup(equation_id: str) -> Entry:
+    """The entry for ``equation_id``; an unknown id raises with the closest known ids."""
+    load()
+    try:
+        return _REGISTRY[equation_id]
+    except KeyError:
+        raise UnknownIdError(equation_id, sorted(_REGISTRY)) from None
