@@ -49,8 +49,13 @@ class _ArrayPrinter(NumPyPrinter):
 
 
 def lambdify_matrix(arguments: list, expr):
-    """A NumPy function of the matrix symbols ``arguments`` that evaluates ``expr``."""
-    return sp.lambdify(arguments, expr, modules="numpy", printer=_ArrayPrinter)
+    """A NumPy function of the matrix symbols ``arguments`` that evaluates ``expr``.
+
+    The printer is passed as an instance so that lambdify imports what it registers
+    (``functools.reduce`` for ReLU's ``Max``); a printer class would register nothing.
+    """
+    printer = _ArrayPrinter({"fully_qualified_modules": False})
+    return sp.lambdify(arguments, expr, modules="numpy", printer=printer)
 
 
 class Shapes:

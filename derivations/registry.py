@@ -43,6 +43,7 @@ class Entry:
             "line": first,
             "end_line": first + len(lines) - 1,
             "function": self.function.__qualname__,
+            "code": "".join(lines),
             "test": f"tests/test_{self.topic}.py",
         }
 

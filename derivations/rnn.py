@@ -240,6 +240,7 @@ def span_jacobian(W_hh, W_xh, b_h, h_start, xs, activation: str = "tanh") -> np.
     shapes = Shapes()
     args = _columns(shapes, W_hh, W_xh, b_h, h_start, "h_start")
     xs = shapes.array("xs", xs, ("k", "m"))
+    check_activation(activation)  # also when k = 0 and no step evaluates it
     product = np.eye(args[0].shape[0])
     for x in xs:
         step_args = args + [x[:, None]]

@@ -1,0 +1,77 @@
+"""Command line: ``python -m derivations list | latex ID | check [ID ...] | assets``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import cache, registry
+from .derivation import run
+from .errors import DerivationError, UnknownIdError
+
+
+def _list(_args) -> int:
+    for entry in registry.entries():
+        print(f"{entry.id}\t{entry.title}")
+    return 0
+
+
+def _latex(args) -> int:
+    print(cache.record(args.id)["equation"])
+    return 0
+
+
+def _check(args) -> int:
+    entries = [registry.lookup(i) for i in args.ids] if args.ids else registry.entries()
+    failed = 0
+    for entry in entries:
+        try:
+            outcome = run(entry)
+        except DerivationError as error:
+            failed += 1
+            print(f"FAILED {entry.id}: {error}", file=sys.stderr)
+        else:
+            print(f"ok     {entry.id} ({len(outcome['proofs'])} proofs)")
+    return 1 if failed else 0
+
+
+def _export(args) -> int:
+    """Re-derive whole topics and write their cache entries (used by the cache, out of process)."""
+    for topic in args.topics:
+        if topic not in registry.TOPICS:
+            raise UnknownIdError(topic, list(registry.TOPICS))
+        cache.write(topic, [run(entry) for entry in registry.entries(topic)], cache.key(topic))
+    return 0
+
+
+def _assets(_args) -> int:
+    from .site import katex
+
+    print(f"KaTeX {katex.install_assets()} CSS and fonts in {katex.ASSETS_DIR}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m derivations", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="every equation id and its title").set_defaults(run=_list)
+    latex = commands.add_parser("latex", help="the LaTeX of one equation, ready to paste")
+    latex.add_argument("id")
+    latex.set_defaults(run=_latex)
+    check = commands.add_parser("check", help="re-derive and prove (all, or the given ids)")
+    check.add_argument("ids", nargs="*", metavar="ID")
+    check.set_defaults(run=_check)
+    export = commands.add_parser("export", help="re-derive topics into the cache")
+    export.add_argument("topics", nargs="+", metavar="TOPIC")
+    export.set_defaults(run=_export)
+    commands.add_parser("assets", help="install KaTeX and copy its CSS and fonts into docs/").set_defaults(run=_assets)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except DerivationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Content-addressed cache of derivation records, so an unchanged derivation is not re-derived.
+
+A topic's key hashes its module, the engine modules and every sibling module it imports
+(transitively), plus the SymPy version. Stale topics are re-derived in a fresh interpreter,
+so a long-running ``mkdocs serve`` always sees the edited source, never a stale import.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import DerivationError, UnknownIdError
+from .registry import PACKAGE_DIR, TOPICS
+
+ENGINE = ("registry", "derivation", "notation", "errors")
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where records are kept: ``$DERIVATIONS_CACHE`` or ``.cache/derivations`` in the project."""
+    return Path(os.environ.get("DERIVATIONS_CACHE", PACKAGE_DIR.parent / ".cache" / "derivations"))
+
+
+def _imports(module: str) -> set[str]:
+    """Sibling modules that ``module`` imports, transitively, itself included."""
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    todo.append(node.module.split(".")[0])
+                else:
+                    todo.extend(alias.name for alias in node.names)
+    return seen
+
+
+def key(topic: str) -> str:
+    """The content hash that a topic's cached records must carry to be reused."""
+    import sympy
+
+    digest = hashlib.sha256(f"format {FORMAT}; sympy {sympy.__version__}\n".encode())
+    for name in sorted(_imports(topic) | set(ENGINE)):
+        digest.update(name.encode() + b"\0" + (PACKAGE_DIR / f"{name}.py").read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _path(topic: str) -> Path:
+    return cache_dir() / f"{topic}.json"
+
+
+def _cached(topic: str, expected: str) -> list[dict] | None:
+    """The cached records of ``topic`` if present, intact and made from the current source."""
+    try:
+        data = json.loads(_path(topic).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != expected or not isinstance(data.get("records"), list):
+        return None
+    return data["records"]
+
+
+def write(topic: str, records: list[dict], topic_key: str) -> None:
+    """Store ``records`` atomically: a reader sees the old file or the new one, never half."""
+    path = _path(topic)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as f:
+        json.dump({"key": topic_key, "records": records}, f, ensure_ascii=False, indent=1, sort_keys=True)
+    os.replace(f.name, path)
+
+
+def records(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
+    """Every record of ``topics`` by id, re-deriving (out of process) only the stale topics."""
+    keys = {topic: key(topic) for topic in topics}
+    found = {topic: _cached(topic, keys[topic]) for topic in topics}
+    stale = [topic for topic, recs in found.items() if recs is None]
+    if stale:
+        args = [sys.executable, "-m", "derivations", "export", *stale]
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # no .pyc churn under `mkdocs serve`
+        done = subprocess.run(args, cwd=PACKAGE_DIR.parent, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise DerivationError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
+                                  f"re-deriving {', '.join(stale)} failed")
+        for topic in stale:
+            found[topic] = _cached(topic, keys[topic])
+            if found[topic] is None:
+                raise DerivationError(f"re-deriving topic {topic!r} wrote no usable cache entry")
+    return {record["id"]: record for topic in topics for record in found[topic]}
+
+
+def record(equation_id: str) -> dict:
+    """The record of one equation, from the cache when it is fresh."""
+    everything = records()
+    if equation_id not in everything:
+        raise UnknownIdError(equation_id, sorted(everything))
+    return everything[equation_id]

@@ -1,0 +1,1 @@
+"""Python-Markdown extensions that put derived equations and typeset math into the site."""

