@@ -34,7 +34,7 @@ def _maximum_at_critical_point(d, name: str, shown) -> None:
     """Find σ'’s critical point, prove it is the global maximum, and prove the maximum value."""
     derivative = sp.diff(DEFINITIONS[name], x)
     critical = sp.solve(sp.diff(derivative, x), x)
-    d.step(f"Set the second derivative to zero: the only real critical point of {name}' is x = 0.",
+    d.step(f"Set the derivative of {name}' to zero: its only real critical point is $x = 0$.",
            sp.Derivative(shown, x), 0)
     d.prove(sp.Matrix([critical]), sp.Matrix([[0]]), claim="x = 0 is the only critical point")
     curvature = sp.diff(derivative, x, 2).subs(x, 0)
@@ -55,7 +55,7 @@ def sigmoid_derivative(d):
     d.step("Differentiate (quotient rule).", sp.Derivative(sigma(x), x), derived)
     d.prove(derived, DERIVATIVES["sigmoid"], claim="σ' = σ(1 − σ)")
     shown = sp.Mul(sigma(x), 1 - sigma(x), evaluate=False)
-    d.step("Rewrite with σ itself: the derivative is σ(1 − σ).", sp.Derivative(sigma(x), x), shown)
+    d.step("Rewrite with $\\sigma$ itself: the derivative is $\\sigma(1-\\sigma)$.", sp.Derivative(sigma(x), x), shown)
     _maximum_at_critical_point(d, "sigmoid", sp.Derivative(sigma(x), x))
     d.result((sp.Derivative(sigma(x), x), shown), (Maximum(sp.Derivative(sigma(x), x), x),
              sp.Subs(sp.Derivative(sigma(x), x), x, 0), SUPREMUM["sigmoid"]))
@@ -74,7 +74,7 @@ def tanh_derivative(d):
 @derivation("activation.relu-derivative", title="Derivative of ReLU")
 def relu_derivative(d):
     derived = sp.diff(DEFINITIONS["relu"], x)
-    d.step("Differentiate max(0, x) away from the kink at 0.", sp.Derivative(DEFINITIONS["relu"], x), derived)
+    d.step("Differentiate $\\max(0, x)$ away from the kink at $x = 0$ ($H$ is the Heaviside step).", sp.Derivative(DEFINITIONS["relu"], x), derived)
     p = sp.Symbol("p", positive=True)
     d.prove(derived.subs(x, p), 1, claim="ReLU' = 1 for x > 0")
     d.prove(derived.subs(x, -p), 0, claim="ReLU' = 0 for x < 0")

@@ -70,13 +70,13 @@ def explicit_step_jacobian(W: sp.Matrix, z: sp.Matrix) -> sp.Matrix:
 def step_jacobian_derivation(d):
     h_t = sp.MatrixSymbol("h_t", n, 1)
     d.step("Name the pre-activation.", Z_T, PRE_ACTIVATION)
-    d.step("One step of the RNN applies σ entry by entry.", h_t, elementwise(sigma, Z_T))
+    d.step("One step of the RNN applies $\\sigma$ entry by entry.", h_t, elementwise(sigma, Z_T))
     derived = MODEL.diff(H_PREV)
-    d.step("SymPy's matrix calculus differentiates the step for general n. It answers in "
-           "denominator layout (one row per entry of h_{t-1}):",
+    d.step("SymPy's matrix calculus differentiates the step for general $n$. It answers in "
+           "denominator layout, with one row per entry of $h_{t-1}$:",
            Transposed(Partial(h_t, H_PREV)), derived.subs(PRE_ACTIVATION, Z_T))
     numerator = derived.T
-    d.step("Transpose to numerator layout (one row per entry of h_t); diag(·) is symmetric.",
+    d.step("Transpose to numerator layout, one row per entry of $h_t$; a diagonal matrix is its own transpose.",
            Partial(h_t, H_PREV), numerator.subs(PRE_ACTIVATION, Z_T))
     d.prove(numerator, STEP_JACOBIAN, claim="∂h_t/∂h_{t-1} = diag(σ'(z_t)) W_hh for general n")
     for size in (1, 2, 3):
@@ -90,9 +90,10 @@ def step_jacobian_derivation(d):
 def span_jacobian_derivation(d):
     J = lambda time: at("J", time)  # noqa: E731 - a local shorthand for the printed factor
     h = lambda time: at("h", time)  # noqa: E731
-    d.step("Base case k = 1: the span is one step, whose Jacobian J_{t+1} is rnn.step-jacobian.", Partial(h(t + 1), h(t)), J(t + 1))
-    d.step("Inductive step: h_{t+k+1} depends on h_t only through h_{t+k}, so the chain rule "
-           "puts the new factor on the left.",
+    d.step("Base case $k = 1$: the span is one step, whose Jacobian $J_{t+1}$ is rnn.step-jacobian.", Partial(h(t + 1), h(t)), J(t + 1))
+    d.step("Inductive step: $h_{t+k+1}$ depends on $h_t$ only through $h_{t+k}$, so the chain rule "
+           "puts the new factor on the left. SymPy checks the result entry by entry for "
+           "$n, k \\in \\{1, 2, 3\\}$.",
            Partial(h(t + k + 1), h(t)),
            Juxtaposed(Partial(h(t + k + 1), h(t + k)), Partial(h(t + k), h(t))))
     for size, steps in GRID:
@@ -147,9 +148,9 @@ HIDDEN_GRID = ((1, 3), (2, 2), (2, 3))
 def hidden_gradient_derivation(d):
     h = lambda time: at("h", time)  # noqa: E731
     L = sp.Symbol("L")
-    d.step("L_s depends on h_t only for s ≥ t, through h_s.", Partial(L, h(t)),
+    d.step("$L_s$ depends on $h_t$ only for $s \\ge t$, through $h_s$.", Partial(L, h(t)),
            sp.Sum(Partial(at("L", sp.Symbol("s")), h(t)), (sp.Symbol("s"), t, sp.Symbol("T"))))
-    d.step("Split off s = t; every later term reaches h_t through h_{t+1}. With gradients "
+    d.step("Split off $s = t$; every later term reaches $h_t$ through $h_{t+1}$. With gradients "
            "written as columns the chain rule transposes the Jacobian.", Partial(L, h(t)),
            sp.Add(Partial(at("L", t), h(t)), later_terms(h), evaluate=False))
     for size, horizon in HIDDEN_GRID:
@@ -175,8 +176,9 @@ def whh_gradient_derivation(d):
     h = lambda time: at("h", time)  # noqa: E731
     L, s = sp.Symbol("L"), sp.Symbol("t")
     summand = Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, Z_T)), Partial(L, h(s)), H_PREV.T)
-    d.step("W_hh acts at every step, so its gradient sums one contribution per step; at step t "
-           "it enters only through z_t = W_hh h_{t-1} + …, and ∂z_{t,i}/∂(W_hh)_{ij} = h_{t-1,j}.",
+    d.step("$W_{hh}$ acts at every step, so its gradient sums one contribution per step; at step $t$ "
+           "it enters only through $z_t = W_{hh} h_{t-1} + \\dots$, and "
+           "$\\partial z_{t,i} / \\partial (W_{hh})_{ij} = h_{t-1,j}$.",
            Partial(L, W_HH), sp.Sum(summand, (s, 1, sp.Symbol("T"))))
     for size, horizon in HIDDEN_GRID:
         W, states, pre = explicit_states(size, horizon)

@@ -85,3 +85,8 @@ def project_copy(tmp_path):
         return project
 
     return make
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.tex from the current derivations instead of comparing")

@@ -35,8 +35,20 @@ class EquationError(ValueError):
     """A page's use of an equation is wrong; the message names the id."""
 
 
+INLINE_MATH = re.compile(r"\$([^$]+)\$")
+
+
 def _math(latex: str, equation_id: str, what: str) -> str:
     return katex.render(latex, True, f"equation {equation_id!r} ({what})")
+
+
+def _text(text: str, equation_id: str, what: str) -> str:
+    """A step's explanation as HTML: plain text, with ``$…$`` typeset inline."""
+    pieces = INLINE_MATH.split(text)
+    return "".join(
+        katex.render(piece, False, f"equation {equation_id!r} ({what})") if i % 2 else html.escape(piece)
+        for i, piece in enumerate(pieces)
+    )
 
 
 def equation_html(record: dict, number: int, steps: bool) -> str:
@@ -51,7 +63,7 @@ def equation_html(record: dict, number: int, steps: bool) -> str:
     ]
     if steps:
         items = "".join(
-            f'<li><p>{esc(step["text"])}</p>{_math(step["latex"], eid, f"step {i}")}</li>'
+            f'<li><p>{_text(step["text"], eid, f"step {i}")}</p>{_math(step["latex"], eid, f"step {i}")}</li>'
             for i, step in enumerate(record["steps"], 1)
         )
         parts.append(f'<details class="abstract eq-steps" open><summary>Derivation</summary><ol>{items}</ol></details>')

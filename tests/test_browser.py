@@ -1,0 +1,85 @@
+"""The chapter in a real headless Chromium: every equation typeset, nothing fetched from elsewhere."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from test_site import CHAPTER_IDS
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *args: None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chapter(server):
+    if CHROMIUM is None:
+        pytest.fail("Chromium is not installed (Debian: apt-get install chromium); the browser test needs it")
+    requests: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(f"{server}/backprop-through-time/", wait_until="networkidle")
+        page.evaluate("document.fonts.ready")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#eq-rnn\\.step-jacobian").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "chapter.png"))
+        yield page, requests, server
+        browser.close()
+
+
+@pytest.mark.parametrize("equation_id", CHAPTER_IDS)
+def test_equation_is_typeset(chapter, equation_id):
+    page, _, _ = chapter
+    equation = page.locator(f"#eq-{equation_id.replace('.', chr(92) + '.')}")
+    assert equation.count() == 1
+    math = equation.locator(".eq-math .katex-html")
+    assert math.count() == 1 and math.bounding_box()["width"] > 20
+    assert equation.locator(".katex-error").count() == 0
+
+
+def test_no_raw_tex_is_visible(chapter):
+    page, _, _ = chapter
+    text = page.locator("article").inner_text()
+    assert "\\frac" not in text and "\\operatorname" not in text.split("LaTeX:")[0]
+
+
+def test_katex_fonts_are_loaded_from_the_site(chapter):
+    page, requests, server = chapter
+    assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
+    assert any(url.startswith(server) and url.endswith(".woff2") for url in requests)
+
+
+def test_no_request_leaves_the_local_server(chapter):
+    _, requests, server = chapter
+    assert requests, "the page made no requests at all"
+    foreign = [url for url in requests if urlsplit(url).netloc != urlsplit(server).netloc
+               and not url.startswith("data:")]
+    assert foreign == []
+
+
+def test_screenshot_was_saved(chapter):
+    assert (ARTIFACTS / "chapter.png").stat().st_size > 10_000
