@@ -18,7 +18,7 @@ ACTIVATIONS = tuple(act.DEFINITIONS)
 
 def check_activation(name) -> str:
     """``name`` if it is a known activation, else a ``ValueError`` naming the argument."""
-    if name not in act.DEFINITIONS:
+    if not isinstance(name, str) or name not in act.DEFINITIONS:
         raise ValueError(f"activation: unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return name
 

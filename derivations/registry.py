@@ -79,9 +79,11 @@ def load(topics: tuple[str, ...] = TOPICS) -> None:
 
 
 def entries(topic: str | None = None) -> list[Entry]:
-    """Every registered derivation (of one topic, if given), in registration order."""
+    """Every registered derivation (of one topic, if given): topics in reading order, then
+    derivations in the order their module defines them."""
     load(TOPICS if topic is None else (topic,))
-    return [e for e in _REGISTRY.values() if topic is None or e.topic == topic]
+    chosen = [e for e in _REGISTRY.values() if topic is None or e.topic == topic]
+    return sorted(chosen, key=lambda e: TOPICS.index(e.topic) if e.topic in TOPICS else len(TOPICS))
 
 
 def lookup(equation_id: str) -> Entry:
