@@ -78,7 +78,8 @@ def step_jacobian_derivation(d):
     numerator = derived.T
     d.step("Transpose to numerator layout, one row per entry of $h_t$; a diagonal matrix is its own transpose.",
            Partial(h_t, H_PREV), numerator.subs(PRE_ACTIVATION, Z_T))
-    d.prove(numerator, STEP_JACOBIAN, claim="∂h_t/∂h_{t-1} = diag(σ'(z_t)) W_hh for general n")
+    d.prove(numerator, STEP_JACOBIAN,
+            claim=r"$\partial h_t / \partial h_{t-1} = \operatorname{diag}(\sigma'(z_t))\,W_{hh}$ for general $n$")
     for size in (1, 2, 3):
         W, (h0, h1), (z1,) = explicit_states(size, 1)
         d.prove(h1.jacobian(h0), explicit_step_jacobian(W, z1),

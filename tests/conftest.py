@@ -38,6 +38,7 @@ extra_css: [assets/katex/katex.min.css]
 markdown_extensions:
   - derivations.site.equations
   - derivations.site.math
+  - derivations.site.claims
 """
 
 

@@ -38,6 +38,7 @@ def test_no_raw_tex_or_leftover_markers(built_site):
         assert "\\frac" not in text and "$$" not in text, name
         assert not re.search(r"(?<!\\)\$[^$\s][^$]*\$", text), f"raw $…$ in {name}"
         assert "::: eq" not in text and "{eq:" not in text, name
+        assert "_{" not in text and "^{" not in text, f"TeX source in the text of {name} (a heading with math?)"
 
 
 def test_pages_request_nothing_from_other_hosts(built_site):

@@ -67,7 +67,7 @@ def equation_html(record: dict, number: int, steps: bool) -> str:
             for i, step in enumerate(record["steps"], 1)
         )
         parts.append(f'<details class="abstract eq-steps" open><summary>Derivation</summary><ol>{items}</ol></details>')
-    proofs = "".join(f"<li>{esc(claim)}</li>" for claim in record["proofs"])
+    proofs = "".join(f"<li>{_text(claim, eid, 'proof')}</li>" for claim in record["proofs"])
     parts.append(
         f'<details class="info eq-meta"><summary>Equation <code>{esc(eid)}</code>: proof, source, LaTeX</summary>'
         f"<p>SymPy proved, on every build of this page:</p><ul>{proofs}</ul>"
