@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from . import activation, rnn
+from . import activation, bounds, lstm, remedies, rnn
 
 STATUSES = ("verified", "refined", "corrected")
 
@@ -94,6 +94,66 @@ def _relu() -> str:
     return "verified" if grows and kills else "corrected"
 
 
+def _gated_constant() -> str:
+    """The LSTM cell path stays near I over 100 steps only while the forget gates are open."""
+    n, m, k = 3, 2, 100
+    rng = np.random.default_rng(3)
+    weight_ih, weight_hh = 0.3 * rng.standard_normal((4 * n, m)), 0.3 * rng.standard_normal((4 * n, n))
+    h, c, x = rng.standard_normal(n), rng.standard_normal(n), rng.standard_normal(m)
+
+    def cell_path(forget_bias: float) -> float:
+        bias = np.zeros(4 * n)
+        bias[n:2 * n] = forget_bias
+        block = lstm.step_jacobian(weight_ih, weight_hh, bias, np.zeros(4 * n), h, c, x)[n:, n:]
+        return float(np.linalg.norm(np.linalg.matrix_power(block, k), 2))
+
+    open_gates, default_gates = cell_path(8.0), cell_path(0.0)
+    if open_gates > 0.9 and default_gates > 0.9:
+        return "verified"
+    return "refined" if open_gates > 0.9 else "corrected"
+
+
+def _xavier_norm() -> str:
+    """Square Gaussian Xavier: spectral radius near 1, but spectral norm near 2."""
+    W = remedies.xavier_normal(400, 400, np.random.default_rng(4))
+    radius, norm = max(abs(np.linalg.eigvals(W))), np.linalg.norm(W, 2)
+    if abs(norm - 1) < 0.1:
+        return "verified"
+    return "corrected" if abs(radius - 1) < 0.1 and abs(norm - 2) < 0.15 else "refined"
+
+
+def _clipping() -> str:
+    """Clipping leaves a small gradient as it is and never enlarges any gradient."""
+    rng = np.random.default_rng(5)
+    grads = [10.0 ** e * rng.standard_normal(50) for e in range(-8, 3)]
+    clipped = [remedies.clip_by_norm(g, 1.0) for g in grads]
+    never_larger = all(np.linalg.norm(c) <= np.linalg.norm(g) * (1 + 1e-12) for g, c in zip(grads, clipped))
+    small_unchanged = np.array_equal(clipped[0], grads[0])
+    return "corrected" if never_larger and small_unchanged else "verified"
+
+
+def _residual() -> str:
+    """The residual Jacobian keeps an identity path, yet its product can still grow."""
+    W_hh, W_xh, b_h, h, x = _random_rnn(3, 2, 6, scale=3.0)
+    residual = remedies.residual_step_jacobian(W_hh, W_xh, b_h, h, x)
+    direct = np.allclose(residual - np.eye(3), rnn.step_jacobian(W_hh, W_xh, b_h, h, x))
+    saturated = remedies.residual_step_jacobian(W_hh, W_xh, np.full(3, 40.0), h, x)
+    identity_when_saturated = np.allclose(saturated, np.eye(3))
+    grows = np.linalg.norm(np.linalg.matrix_power(np.eye(3) + W_hh, 30), 2) > 1e3
+    if direct and identity_when_saturated:
+        return "refined" if grows else "verified"
+    return "corrected"
+
+
+def _exploding_condition() -> str:
+    """λ₁ > 1/γ permits explosion but does not force it: the saturated counterexample vanishes."""
+    example = bounds.counterexample()
+    lam = np.linalg.norm(example["W_hh"], 2)
+    gamma = float(activation.SUPREMUM[example["activation"]])
+    vanishes = bounds.span_log_norms(**example)[-1] < -20
+    return "refined" if lam > 1 / gamma and vanishes else "verified"
+
+
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         "step-jacobian-scalar", "The step Jacobian as a scalar times the weights",
@@ -126,4 +186,35 @@ CLAIMS: tuple[Claim, ...] = (
         "For active units the step Jacobian is exactly $W_{hh}$, so nothing damps a large $W_{hh}$; "
         "an inactive unit zeros its row of the Jacobian and blocks every path through it.",
         "verified", ("activation.relu-derivative", "rnn.step-jacobian"), _relu),
+    Claim(
+        "weights-explode", "Large recurrent weights make gradients explode",
+        "When the modulus of $W_{hh}$ exceeds $1$ the product grows, and gradients explode.",
+        "Pascanu, Mikolov and Bengio (2013) show that a largest singular value above $1/\\gamma$ is necessary for "
+        "explosion but not sufficient: saturated units can make the slopes so small that the product still vanishes.",
+        "refined", ("bounds.span-norm", "bounds.pascanu-conditions"), _exploding_condition),
+    Claim(
+        "gated-constant", "LSTM and GRU pass gradients nearly unchanged",
+        "LSTM and GRU control the flow with gates so that gradients pass back at a nearly constant size.",
+        "Only along the cell path (the direct path for a GRU), whose one-step Jacobian is $\\operatorname{diag}(f_t)$, "
+        "and only while the forget gates stay near 1. Other paths carry recurrent weights and slopes as in a simple RNN.",
+        "refined", ("lstm.cell-path", "lstm.step-jacobian", "gru.direct-path"), _gated_constant),
+    Claim(
+        "xavier-norm", "Xavier initialisation and the norm of the weights",
+        "Initialising $W_{hh}$ with Xavier's scheme makes its modulus close to $1$, which slows the decay.",
+        "For a square Gaussian $W_{hh}$ with Xavier's variance the spectral radius approaches $1$, but the spectral "
+        "norm, which the bound on the gradient uses, approaches $2$. Orthogonal initialisation gives exactly $1$.",
+        "corrected", ("remedies.xavier-variance", "remedies.orthogonal-singular-values"), _xavier_norm),
+    Claim(
+        "clipping", "Gradient clipping and vanishing",
+        "Clipping limits the size of the gradient, prevents explosion, and also partly relieves vanishing.",
+        "Clipping rescales a gradient only when its norm exceeds the threshold, and never enlarges one; "
+        "it tames explosion but cannot help a vanishing gradient.",
+        "corrected", ("remedies.clipping",), _clipping),
+    Claim(
+        "residual", "Residual connections",
+        "Skip connections, as in ResNet, let the gradient reach earlier steps directly.",
+        "The step Jacobian becomes $I + \\operatorname{diag}(\\sigma'(z_t))\\,W_{hh}$: an identity path that survives "
+        "even when every unit saturates. The product of such factors can still grow without bound, so the remedy for "
+        "vanishing can open the door to explosion.",
+        "refined", ("remedies.residual-jacobian",), _residual),
 )

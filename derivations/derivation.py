@@ -94,7 +94,9 @@ class Derivation:
             for part in parts[1:]:
                 text += (r" \approx " if isinstance(part, Approximately) else " = ") + latex(part)
             shown.append(text)
-        self.equation = r", \qquad ".join(shown)
+        # Two clauses sit side by side; more are stacked, one per line, so that none overflows.
+        self.equation = (r", \qquad ".join(shown) if len(shown) <= 2 else
+                         r"\begin{gathered} " + r" \\ ".join(shown) + r" \end{gathered}")
 
     def record(self) -> dict:
         """The JSON-ready outcome: id, title, equation, steps, proofs and source."""

@@ -105,6 +105,16 @@ class Maximum(sp.Expr):
         return rf"\max_{{{printer._print(self.args[1])}}} {expr}"
 
 
+class Norm(sp.Expr):
+    """``‖expr‖₂``, the spectral norm: the largest singular value (notation only)."""
+
+    def __new__(cls, expr):
+        return super().__new__(cls, sp.sympify(expr))
+
+    def _latex(self, printer):
+        return rf"\left\lVert {printer._print(self.args[0])} \right\rVert_{{2}}"
+
+
 class Approximately(sp.Expr):
     """A value joined to the previous part of a result by ``≈`` instead of ``=``."""
 
@@ -173,7 +183,13 @@ class TextbookPrinter(LatexPrinter):
         return super()._print_Derivative(expr)
 
     def _print_Heaviside(self, expr, exp=None):
-        return rf"H\left({self._print(expr.args[0])}\right)"
+        argument, at_zero = expr.args[0], expr.args[1] if len(expr.args) > 1 else None
+        if at_zero == 0:  # exactly the indicator of a positive argument
+            return rf"\mathbf{{1}}\left[{self._print(argument)} > 0\right]"
+        return rf"H\left({self._print(argument)}\right)"
+
+    def _print_Identity(self, expr):
+        return "I"
 
     def _print_Function(self, expr, exp=None):
         if isinstance(expr, sp.core.function.AppliedUndef):

@@ -1,0 +1,119 @@
+"""The GRU in PyTorch's ``nn.GRUCell`` conventions: the direct path and the Jacobian of one step.
+
+Model (gates stacked in the order r, z, n in weight_ih, weight_hh, bias_ih, bias_hh)::
+
+    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr),   z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
+    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+
+σ is left generic in the proofs; the numeric API takes it to be the logistic sigmoid.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from .gated import (H_PREV, TANH, TANH_PRIME, X_T, at_t, blocks, column, compile_sigmoid, evaluate, hadamard,
+                    instantiate, jacobian_symbol, minus, n, one_minus, stacked, substitute)
+from .notation import elementwise, sigma
+from .numeric import Shapes
+from .registry import derivation
+from .rnn import SIGMA_PRIME
+
+GATES = "rzn"
+W_I, W_H, B_I, B_H = blocks(GATES)
+R, Z, N, H = (at_t(name) for name in "rznh")
+R_P, Z_P, N_P = (at_t(f"{name}'") for name in "rzn")
+RECURRENT_N = W_H["n"] * H_PREV + B_H["n"]
+"""W_hn h_{t-1} + b_hn, the part of n_t's pre-activation that the reset gate scales."""
+PRE = {k: W_I[k] * X_T + B_I[k] + W_H[k] * H_PREV + B_H[k] for k in "rz"}
+PRE["n"] = W_I["n"] * X_T + B_I["n"] + hadamard(R, RECURRENT_N)
+HIDDEN = sp.MatAdd(hadamard(one_minus(Z), N), hadamard(Z, H_PREV), evaluate=False)
+DEFINITIONS = {
+    R: elementwise(sigma, PRE["r"]), Z: elementwise(sigma, PRE["z"]), N: elementwise(TANH, PRE["n"]),
+    R_P: elementwise(SIGMA_PRIME, PRE["r"]), Z_P: elementwise(SIGMA_PRIME, PRE["z"]),
+    N_P: elementwise(TANH_PRIME, PRE["n"]),
+}
+"""Each symbol the closed forms show, defined in terms of the parameters, h_{t-1} and x_t."""
+
+D_H_H = jacobian_symbol(H, H_PREV)
+DIRECT_PATH = DiagMatrix(Z)
+"""The term of ∂h_t/∂h_{t-1} through neither a gate nor n_t, proved by ``gru.direct-path``."""
+STEP_JACOBIAN = sp.MatAdd(
+    DIRECT_PATH, DiagMatrix(hadamard(minus(H_PREV, N), Z_P)) * W_H["z"],
+    DiagMatrix(hadamard(one_minus(Z), N_P))
+    * sp.MatAdd(DiagMatrix(R) * W_H["n"], DiagMatrix(hadamard(RECURRENT_N, R_P)) * W_H["r"], evaluate=False),
+    evaluate=False)
+"""∂h_t/∂h_{t-1}: the direct path, the update gate, and the candidate (directly and through r_t);
+proved by ``gru.step-jacobian``."""
+
+SIZES = (1, 2)
+"""n for which the explicit identities are verified symbolically (with m = 1)."""
+
+
+def _show_model(d) -> None:
+    d.step("PyTorch stacks the gate blocks of each parameter in the order $r, z, n$. The reset "
+           "gate scales the recurrent part of the candidate's pre-activation.", N, DEFINITIONS[N])
+    d.step("The new state mixes the candidate and the old state, entry by entry, by the update gate.",
+           H, HIDDEN)
+
+
+def _explicit(expr, size: int) -> sp.Matrix:
+    return instantiate(substitute(expr, DEFINITIONS), size)
+
+
+@derivation("gru.direct-path", title="The GRU direct path")
+def direct_path_derivation(d):
+    _show_model(d)
+    d.step("Hold $z_t$ and $n_t$ fixed: only the term $z_t \\circ h_{t-1}$ reads $h_{t-1}$, entry by "
+           "entry. SymPy differentiates the explicit state for $n \\in \\{1, 2, 3\\}$.", D_H_H, DIRECT_PATH)
+    for size in (1, 2, 3):
+        d.prove(instantiate(HIDDEN, size).jacobian(instantiate(H_PREV, size)), instantiate(DIRECT_PATH, size),
+                claim=f"$n = {size}$: with $z_t$ and $n_t$ held fixed, $\\partial h_t / \\partial h_{{t-1}} = \\operatorname{{diag}}(z_t)$")
+    cut = {W_H[k]: sp.ZeroMatrix(n, n) for k in GATES}
+    d.step("Equivalently, cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = "
+           "W_{hn} = 0$: the full Jacobian of the model reduces to the direct path.", D_H_H, DIRECT_PATH)
+    for size in SIZES:
+        model, direct = (instantiate(substitute(e, DEFINITIONS).xreplace(cut), size) for e in (HIDDEN, DIRECT_PATH))
+        d.prove(model.jacobian(instantiate(H_PREV, size)), direct,
+                claim=f"$n = {size}$: without recurrent weights into the gates, $\\partial h_t / \\partial h_{{t-1}} = \\operatorname{{diag}}(z_t)$")
+    d.result((D_H_H, sp.MatAdd(DIRECT_PATH, sp.MatrixSymbol(r"\cdots", n, n), evaluate=False)))
+
+
+@derivation("gru.step-jacobian", title="Jacobian of one GRU step")
+def step_jacobian_derivation(d):
+    _show_model(d)
+    d.step("Write $k'_t$ for the derivative of gate $k$ at its pre-activation: $z'_t = z_t \\circ "
+           "(1 - z_t)$ for the logistic $\\sigma$, and $n'_t = 1 - n_t \\circ n_t$.", Z_P, hadamard(Z, one_minus(Z)))
+    d.step("Product rule on $(1 - z_t) \\circ n_t + z_t \\circ h_{t-1}$: the direct path, the update "
+           "gate, and the candidate, which reads $h_{t-1}$ directly and through $r_t$.", D_H_H, STEP_JACOBIAN)
+    for size in SIZES:
+        derived = _explicit(HIDDEN, size).jacobian(instantiate(H_PREV, size))
+        d.prove(derived, _explicit(STEP_JACOBIAN, size),
+                claim=f"n = {size}: the explicit {size}×{size} Jacobian equals the stated closed form")
+    d.result((D_H_H, STEP_JACOBIAN))
+
+
+# --- Numeric API: the proved closed form, lambdified with σ the logistic sigmoid. ---
+
+_ARGUMENTS = [*W_I.values(), *W_H.values(), *B_I.values(), *B_H.values(), H_PREV, X_T]
+
+
+@functools.cache
+def _compiled(size: int):
+    return compile_sigmoid(_ARGUMENTS, substitute(STEP_JACOBIAN, DEFINITIONS), size)
+
+
+def step_jacobian(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t) -> np.ndarray:
+    """∂h_t/∂h_{t-1} of ``nn.GRUCell`` (``gru.step-jacobian``), shape (n, n).
+
+    weight_ih (3n, m), weight_hh (3n, n), bias_ih and bias_hh (3n,), h_prev (n,), x_t (m,).
+    """
+    shapes = Shapes()
+    args = stacked(shapes, len(GATES), weight_ih, weight_hh, bias_ih, bias_hh)
+    args += [column(shapes, "h_prev", h_prev, "n"), column(shapes, "x_t", x_t, "m")]
+    return evaluate(_compiled(shapes.dims["n"]), args)

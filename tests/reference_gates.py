@@ -1,0 +1,45 @@
+"""Independent numeric LSTM and GRU cells in PyTorch's conventions, for cross-checking the proved
+Jacobians. Written directly with ``autograd.numpy``; nothing comes from the project's SymPy."""
+
+from __future__ import annotations
+
+import autograd.numpy as anp
+import numpy as np
+
+
+def _sigmoid(a):
+    return 1 / (1 + anp.exp(-a))
+
+
+def lstm_step(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t):
+    """One ``nn.LSTMCell`` step: the concatenation (h_t, c_t), shape (2n,)."""
+    gates = anp.dot(weight_ih, x_t) + bias_ih + anp.dot(weight_hh, h_prev) + bias_hh
+    a_i, a_f, a_g, a_o = anp.split(gates, 4)
+    c_t = _sigmoid(a_f) * c_prev + _sigmoid(a_i) * anp.tanh(a_g)
+    h_t = _sigmoid(a_o) * anp.tanh(c_t)
+    return anp.concatenate([h_t, c_t])
+
+
+def gru_step(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t):
+    """One ``nn.GRUCell`` step: h_t, shape (n,)."""
+    x_r, x_z, x_n = anp.split(anp.dot(weight_ih, x_t) + bias_ih, 3)
+    h_r, h_z, h_n = anp.split(anp.dot(weight_hh, h_prev) + bias_hh, 3)
+    r = _sigmoid(x_r + h_r)
+    z = _sigmoid(x_z + h_z)
+    candidate = anp.tanh(x_n + r * h_n)
+    return (1 - z) * candidate + z * h_prev
+
+
+def random_cell(seed, n, m, gates):
+    """Random PyTorch-layout parameters for a cell with ``gates`` gate blocks, h_prev, c_prev, x_t."""
+    rng = np.random.default_rng(seed)
+    scale = 1 / np.sqrt(n)
+    return {
+        "weight_ih": rng.normal(scale=scale, size=(gates * n, m)),
+        "weight_hh": rng.normal(scale=scale, size=(gates * n, n)),
+        "bias_ih": rng.normal(scale=scale, size=gates * n),
+        "bias_hh": rng.normal(scale=scale, size=gates * n),
+        "h_prev": rng.normal(size=n),
+        "c_prev": rng.normal(size=n),
+        "x_t": rng.normal(size=m),
+    }

@@ -1,0 +1,102 @@
+"""LSTM Jacobians: the symbolic proofs, and the numeric API against an independent autograd
+implementation and finite differences."""
+
+from __future__ import annotations
+
+import itertools
+
+import autograd
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import derivations.lstm as lstm
+import numeric_reference
+import reference_gates as ref
+from derivations import registry
+from derivations.derivation import run
+
+CASES = [pytest.param(n, m, seed, id=f"n{n}-m{m}-seed{seed}")
+         for n, m, seed in itertools.product((1, 3), (1, 2), (0, 1))]
+numeric_cases = pytest.mark.parametrize(("n", "m", "seed"), CASES)
+EXACT = {"rtol": 1e-9, "atol": 1e-12}
+FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
+PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+@pytest.mark.parametrize("entry", registry.entries("lstm"), ids=lambda e: e.id)
+def test_derivation_proves(entry):
+    record = run(entry)
+    assert record["id"] == entry.id
+    assert record["proofs"]
+
+
+def test_the_topic_publishes_its_ids():
+    assert [e.id for e in registry.entries("lstm")] == ["lstm.cell-path", "lstm.step-jacobian"]
+    assert "lstm" in registry.TOPICS
+
+
+def _state_step(p):
+    """(h_{t-1}, c_{t-1}) ↦ (h_t, c_t) of the reference cell, with p's parameters and input."""
+    n = len(p["h_prev"])
+    return lambda s: ref.lstm_step(*(p[k] for k in PARAMETERS), s[:n], s[n:], p["x_t"])
+
+
+@numeric_cases
+def test_step_jacobian_matches_autograd(n, m, seed):
+    p = ref.random_cell(seed, n, m, 4)
+    state = np.concatenate([p["h_prev"], p["c_prev"]])
+    jacobian = lstm.step_jacobian(**p)
+    assert jacobian.shape == (2 * n, 2 * n)
+    assert_allclose(jacobian, autograd.jacobian(_state_step(p))(state), **EXACT)
+
+
+@numeric_cases
+def test_step_jacobian_matches_finite_differences(n, m, seed):
+    p = ref.random_cell(seed, n, m, 4)
+    state = np.concatenate([p["h_prev"], p["c_prev"]])
+    expected = numeric_reference.central_difference(_state_step(p), state)
+    assert_allclose(lstm.step_jacobian(**p), expected, **FINITE_DIFFERENCE)
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_cell_block_is_the_forget_gate(seed):
+    n = 3
+    p = ref.random_cell(seed, n, 2, 4)
+    gates = p["weight_ih"] @ p["x_t"] + p["bias_ih"] + p["weight_hh"] @ p["h_prev"] + p["bias_hh"]
+    forget = 1 / (1 + np.exp(-gates[n:2 * n]))
+    assert_allclose(lstm.step_jacobian(**p)[n:, n:], np.diag(forget), **EXACT)
+
+
+def test_open_forget_gate_carries_the_cell_error_unchanged():
+    n = 2
+    p = ref.random_cell(0, n, 1, 4)
+    p["bias_hh"][n:2 * n] = 1e3  # σ(a_f) rounds to 1: the constant error carousel
+    assert_allclose(lstm.step_jacobian(**p)[n:, n:], np.eye(n), rtol=0, atol=0)
+
+
+N, M = 3, 2
+VALID = ref.random_cell(0, N, M, 4)
+WRONG_SHAPES = {
+    "weight_ih": [(4 * N + 1, M), (4 * N, M, 1)], "weight_hh": [(4 * N, N + 1), (4 * N,)],
+    "bias_ih": [(4 * N + 1,), (4 * N, 1)], "bias_hh": [(4 * N - 1,), ()],
+    "h_prev": [(N + 1,), (N, 1)], "c_prev": [(N - 1,), (1, N)], "x_t": [(M + 1,), (M, 1)],
+}
+
+
+def _bad_inputs():
+    for name, shapes in WRONG_SHAPES.items():
+        for shape in shapes:
+            yield pytest.param(name, np.ones(shape), id=f"{name}-shape{shape}")
+        for bad in (np.nan, np.inf):
+            value = np.array(VALID[name], dtype=float)
+            value.flat[-1] = bad
+            yield pytest.param(name, value, id=f"{name}-{bad}")
+        yield pytest.param(name, "not numbers", id=f"{name}-text")
+
+
+@pytest.mark.parametrize(("name", "value"), list(_bad_inputs()))
+def test_bad_argument_is_named(name, value):
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        lstm.step_jacobian(**(VALID | {name: value}))
+
