@@ -1,4 +1,4 @@
-"""Command line: ``python -m derivations list | latex ID | check [ID ...] | assets``."""
+"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | published | assets``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,44 @@ def _export(args) -> int:
     return 0
 
 
+def _tex(args) -> int:
+    from .export import tex
+
+    _write(args.output, tex())
+    return 0
+
+
+def _references(args) -> int:
+    from .references import bibliography
+
+    _write(args.output, bibliography())
+    return 0
+
+
+def _bib(args) -> int:
+    from .site.citation import page_bibtex
+
+    print(page_bibtex(args.id))
+    return 0
+
+
+def _published(_args) -> int:
+    from pathlib import Path
+
+    from . import published
+
+    added = published.update(Path("docs"))
+    print(f"published {len(added)} new id(s): {', '.join(added) or 'none'}")
+    return 0
+
+
+def _write(path: str, text: str) -> None:
+    from pathlib import Path
+
+    Path(path).write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+
+
 def _assets(_args) -> int:
     from .site import katex
 
@@ -64,6 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export", help="re-derive topics into the cache")
     export.add_argument("topics", nargs="+", metavar="TOPIC")
     export.set_defaults(run=_export)
+    tex = commands.add_parser("tex", help="write every equation, labelled by id, as one LaTeX document")
+    tex.add_argument("--output", default="docs/downloads/derivations.tex")
+    tex.set_defaults(run=_tex)
+    references = commands.add_parser("references", help="write the bibliography of the works the site cites")
+    references.add_argument("--output", default="docs/downloads/references.bib")
+    references.set_defaults(run=_references)
+    bib = commands.add_parser("bib", help="BibTeX for the page that holds an equation")
+    bib.add_argument("id")
+    bib.set_defaults(run=_bib)
+    commands.add_parser("published", help="record newly placed ids in derivations/published.json").set_defaults(
+        run=_published)
     commands.add_parser("assets", help="install KaTeX and copy its CSS and fonts into docs/").set_defaults(run=_assets)
     args = parser.parse_args(argv)
     try:

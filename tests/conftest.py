@@ -18,7 +18,8 @@ def mkdocs_build(config: Path, site_dir: Path, *, cwd: Path = ROOT, env: dict | 
     """Run ``mkdocs build --strict`` and return the finished process (never raises on failure)."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
-        cwd=cwd, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", **(env or {})},
     )
 
 
@@ -39,6 +40,8 @@ markdown_extensions:
   - derivations.site.equations
   - derivations.site.math
   - derivations.site.claims
+  - derivations.site.references
+  - derivations.site.chapters
 """
 
 

@@ -34,21 +34,27 @@ def server(built_site):
 
 
 @pytest.fixture(scope="module")
-def chapter(server):
+def browser():
     if CHROMIUM is None:
         pytest.fail("Chromium is not installed (Debian: apt-get install chromium); the browser test needs it")
-    requests: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(f"{server}/backprop-through-time/", wait_until="networkidle")
-        page.evaluate("document.fonts.ready")
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.locator("#eq-rnn\\.step-jacobian").scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "chapter.png"))
-        yield page, requests, server
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def chapter(browser, server):
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{server}/backprop-through-time/", wait_until="networkidle")
+    page.evaluate("document.fonts.ready")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#eq-rnn\\.step-jacobian").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "chapter.png"))
+    yield page, requests, server
+    page.close()
 
 
 @pytest.mark.parametrize("equation_id", CHAPTER_IDS)
@@ -83,3 +89,22 @@ def test_no_request_leaves_the_local_server(chapter):
 
 def test_screenshot_was_saved(chapter):
     assert (ARTIFACTS / "chapter.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("query", "page"), [
+    ("雅可比矩阵", "/zh/backprop-through-time/"),
+    ("梯度裁剪", "/zh/remedies/"),
+    ("遗忘门", "/zh/gated-units/"),
+])
+def test_chinese_search_finds_the_page(browser, server, query, page):
+    tab = browser.new_page()
+    tab.goto(f"{server}/zh/", wait_until="networkidle")
+    search = tab.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(query)
+    search.press("End")  # typed CJK text arrives without key-up events; Material searches on key-up
+    results = tab.locator(".md-search-result__item > a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
+    tab.close()
+    assert any(href.endswith(page) for href in hrefs), f"{query!r} found {hrefs}"

@@ -18,8 +18,14 @@ def pages(site):
     return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
 
 
+def chapters(site):
+    """The English chapter pages (not the Chinese edition, not the print edition)."""
+    return {name: html for name, html in pages(site).items() if not name.startswith(("zh/", "print/"))}
+
+
 def test_every_registered_equation_is_placed_exactly_once(built_site):
-    placed = [m for html in pages(built_site).values() for m in re.findall(r'<div class="eq"[^>]*\bid="eq-([^"]+)"', html)]
+    placed = [m for html in chapters(built_site).values()
+              for m in re.findall(r'<div class="eq"[^>]*\bid="eq-([^"]+)"', html)]
     assert sorted(placed) == sorted(e.id for e in registry.entries())
 
 
@@ -112,3 +118,15 @@ def test_derived_latex_that_does_not_parse_names_the_equation(tiny_site, project
     done = tiny_site({"index.md": "::: eq rnn.step-jacobian\n"}, project=project)
     assert done.returncode != 0
     assert "equation 'rnn.step-jacobian'" in done.stderr and "does not parse" in done.stderr
+
+
+@pytest.mark.parametrize("language", ["", "zh/"])
+def test_print_edition_numbers_every_equation_as_its_chapter_does(built_site, language):
+    number = re.compile(r'class="eq-number" href="#eq-([^"]+)"[^>]*>\((\d+)\)')
+    printed = dict(number.findall((built_site / language / "print" / "index.html").read_text(encoding="utf-8")))
+    on_chapters = {}
+    for name, html in pages(built_site).items():
+        if name.startswith(language + ("" if language else "")) and "print/" not in name and \
+                (language or not name.startswith("zh/")):
+            on_chapters.update(number.findall(html))
+    assert printed == on_chapters and len(printed) == len(registry.entries())

@@ -20,12 +20,22 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 
-from .. import cache
+from .. import cache, published
 from ..errors import DerivationError
+from ..translations import translate
 from . import katex
+from .chapters import RESTART
 
 MARKER = re.compile(r"^::: eq (?P<id>\S+)(?P<options>(?: +\S+)*) *$")
-OPTIONS = {"steps"}
+OPTIONS = {"steps", "lang=en", "lang=zh"}
+LABELS = {
+    "en": {"derivation": "Derivation", "meta": "Equation {id}: proof, source, LaTeX",
+           "proved": "SymPy proved, on every build of this page:",
+           "source": "Derived by {function} in {file}, lines {lines}; checked numerically by {test}."},
+    "zh": {"derivation": "推导过程", "meta": "公式 {id}：证明、源代码与 LaTeX",
+           "proved": "每次构建本页时，SymPy 都会重新证明：",
+           "source": "推导函数 {function}，位于 {file} 第 {lines} 行；数值检验见 {test}。"},
+}
 REFERENCE = r"\{eq:(?P<id>[^}\s]+)\}"
 LEFTOVER = re.compile(r"::: ?eq\b|\{eq:")
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
@@ -42,37 +52,41 @@ def _math(latex: str, equation_id: str, what: str) -> str:
     return katex.render(latex, True, f"equation {equation_id!r} ({what})")
 
 
-def _text(text: str, equation_id: str, what: str) -> str:
-    """A step's explanation as HTML: plain text, with ``$…$`` typeset inline."""
-    pieces = INLINE_MATH.split(text)
+def _text(text: str, equation_id: str, what: str, lang: str = "en") -> str:
+    """A step's explanation as HTML in ``lang``: plain text, with ``$…$`` typeset inline."""
+    pieces = INLINE_MATH.split(translate(text, lang, f"equation {equation_id!r} ({what})"))
     return "".join(
         katex.render(piece, False, f"equation {equation_id!r} ({what})") if i % 2 else html.escape(piece)
         for i, piece in enumerate(pieces)
     )
 
 
-def equation_html(record: dict, number: int, steps: bool) -> str:
-    """The HTML inside one placed equation's ``<div class="eq" id="eq-<id>">``."""
-    eid, esc = record["id"], html.escape
+def equation_html(record: dict, number: int, steps: bool, lang: str = "en") -> str:
+    """The HTML inside one placed equation's ``<div class="eq" id="eq-<id>">``, labelled in ``lang``."""
+    eid, esc, label = record["id"], html.escape, LABELS[lang]
     src = record["source"]
     parts = [
         '<div class="eq-row">',
         f'<div class="eq-math">{_math(record["equation"], eid, "result")}</div>',
-        f'<a class="eq-number" href="#eq-{esc(eid)}" title="Permalink to {esc(eid)}">({number})</a>',
+        f'<a class="eq-number" href="#eq-{esc(eid)}" title="{esc(eid)}">({number})</a>',
         "</div>",
     ]
     if steps:
         items = "".join(
-            f'<li><p>{_text(step["text"], eid, f"step {i}")}</p>{_math(step["latex"], eid, f"step {i}")}</li>'
+            f'<li><p>{_text(step["text"], eid, f"step {i}", lang)}</p>{_math(step["latex"], eid, f"step {i}")}</li>'
             for i, step in enumerate(record["steps"], 1)
         )
-        parts.append(f'<details class="abstract eq-steps" open><summary>Derivation</summary><ol>{items}</ol></details>')
+        parts.append(f'<details class="abstract eq-steps" open><summary>{label["derivation"]}</summary>'
+                     f"<ol>{items}</ol></details>")
     proofs = "".join(f"<li>{_text(claim, eid, 'proof')}</li>" for claim in record["proofs"])
+    title = _text(record["title"], eid, "title", lang)
+    where = label["source"].format(function=f'<code>{esc(src["function"])}</code>',
+                                   file=f'<code>{esc(src["file"])}</code>',
+                                   lines=f'{src["line"]}–{src["end_line"]}', test=f'<code>{esc(src["test"])}</code>')
     parts.append(
-        f'<details class="info eq-meta"><summary>Equation <code>{esc(eid)}</code>: proof, source, LaTeX</summary>'
-        f"<p>SymPy proved, on every build of this page:</p><ul>{proofs}</ul>"
-        f'<p>Derived by <code>{esc(src["function"])}</code> in <code>{esc(src["file"])}</code>, '
-        f'lines {src["line"]}–{src["end_line"]}; checked numerically by <code>{esc(src["test"])}</code>.</p>'
+        f'<details class="info eq-meta"><summary>{label["meta"].format(id=f"<code>{esc(eid)}</code>")}'
+        f' <span class="eq-title">{title}</span></summary>'
+        f"<p>{label['proved']}</p><ul>{proofs}</ul><p>{where}</p>"
         f'<pre class="eq-source"><code class="language-python">{esc(src["code"])}</code></pre>'
         f'<p>LaTeX:</p><pre class="eq-latex"><code class="language-latex">{esc(record["equation"])}</code></pre>'
         "</details>"
@@ -88,17 +102,25 @@ class EquationBlockProcessor(BlockProcessor):
         self.extension = extension
 
     def test(self, parent, block):
-        return bool(MARKER.match(block.split("\n", 1)[0].strip()))
+        first = block.split("\n", 1)[0].strip()
+        return bool(MARKER.match(first)) or first == RESTART
 
     def run(self, parent, blocks):
         first, _, rest = blocks.pop(0).partition("\n")
+        if first.strip() == RESTART:  # a new chapter of a print edition: numbers start again at 1
+            self.extension.offset = len(self.extension.numbers)
+            if rest.strip():
+                blocks.insert(0, rest)
+            return
         if rest.strip():
             blocks.insert(0, rest)
         match = MARKER.match(first.strip())
         eid, options = match["id"], set(match["options"].split())
         unknown = options - OPTIONS
         if unknown:
-            raise EquationError(f"'{first.strip()}': unknown option(s) {', '.join(sorted(unknown))}; known: steps")
+            raise EquationError(f"'{first.strip()}': unknown option(s) {', '.join(sorted(unknown))}; "
+                                f"known: {', '.join(sorted(OPTIONS))}")
+        lang = next((o.split("=", 1)[1] for o in options if o.startswith("lang=")), "en")
         numbers = self.extension.numbers
         if eid in numbers:
             raise EquationError(f"equation id {eid!r} is placed twice on this page ('{first.strip()}')")
@@ -106,11 +128,13 @@ class EquationBlockProcessor(BlockProcessor):
             record = cache.record(eid)
         except DerivationError as error:
             raise EquationError(f"'{first.strip()}': {error}") from None
-        numbers[eid] = len(numbers) + 1
+        numbers[eid] = len(numbers) + 1 - self.extension.offset
         # The anchor is an element, not raw HTML, so that MkDocs' link validation sees it.
         div = etree.SubElement(parent, "div", {"class": "eq", "id": f"eq-{eid}", "data-eq-id": eid})
+        for old in published.aliases(eid):  # a renamed id keeps its published anchor
+            etree.SubElement(div, "span", {"id": f"eq-{old}", "class": "eq-alias"})
         etree.SubElement(div, "p").text = self.parser.md.htmlStash.store(
-            equation_html(record, numbers[eid], "steps" in options))
+            equation_html(record, numbers[eid], "steps" in options, lang))
 
 
 class EquationReferenceProcessor(InlineProcessor):
@@ -148,6 +172,7 @@ class EquationExtension(Extension):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.numbers: dict[str, int] = {}
+        self.offset = 0
 
     def extendMarkdown(self, md):
         md.registerExtension(self)
@@ -158,6 +183,7 @@ class EquationExtension(Extension):
 
     def reset(self):
         self.numbers = {}
+        self.offset = 0
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up

@@ -1,0 +1,51 @@
+"""Python-Markdown extension: ``::: chapter <page.md>`` inlines a whole page, for the print edition.
+
+Each inlined page starts a new equation numbering, so equations carry the numbers they have on
+the site. A missing page fails the build naming it. Pages that use this marker are print
+editions: the site's scans for where an equation lives skip them (:data:`PRINT_PAGES`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
+
+MARKER = re.compile(r"^::: chapter (?P<page>\S+\.md) *$")
+RESTART = "::: eq-numbering restart"
+PRINT_PAGES = re.compile(r"^print(\.\w+)?\.md$")
+
+
+class ChapterPreprocessor(Preprocessor):
+    def __init__(self, md, docs_dir: str):
+        super().__init__(md)
+        self.docs_dir = Path(docs_dir)
+
+    def run(self, lines):
+        out = []
+        for line in lines:
+            match = MARKER.match(line.strip())
+            if not match:
+                out.append(line)
+                continue
+            path = self.docs_dir / match["page"]
+            if not path.is_file():
+                raise FileNotFoundError(f"'::: chapter {match['page']}': no such page in {self.docs_dir}")
+            out += ["", RESTART, "", *path.read_text(encoding="utf-8").splitlines(), ""]
+        return out
+
+
+class ChapterExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {"docs_dir": ["docs", "The folder of the pages that ::: chapter names."]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        md.preprocessors.register(ChapterPreprocessor(md, self.getConfig("docs_dir")), "chapters", 7)
+
+
+def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up
+    return ChapterExtension(**kwargs)
