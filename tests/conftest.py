@@ -42,6 +42,7 @@ markdown_extensions:
   - derivations.site.claims
   - derivations.site.references
   - derivations.site.chapters
+  - derivations.site.catalog
 """
 
 

@@ -1,0 +1,56 @@
+"""Python-Markdown extension: ``::: equation-index [lang=zh]`` becomes a table of every equation.
+
+One row per registered id, linked to the page that places it, with the equation's title, so
+the list of citable ids is generated, never maintained by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
+
+from .. import cache
+from ..translations import translate
+from .claims import equation_pages
+
+MARKER = re.compile(r"^::: equation-index(?: lang=(?P<lang>en|zh))? *$")
+HEADER = {"en": "| Id | Result |\n|---|---|", "zh": "| Id | 结果 |\n|---|---|"}
+
+
+class EquationIndexPreprocessor(Preprocessor):
+    def __init__(self, md, docs_dir: str):
+        super().__init__(md)
+        self.docs_dir = Path(docs_dir)
+
+    def run(self, lines):
+        out = []
+        for line in lines:
+            match = MARKER.match(line.strip())
+            out.extend(self._table(match["lang"] or "en") if match else [line])
+        return out
+
+    def _table(self, lang: str) -> list[str]:
+        pages = equation_pages(self.docs_dir)
+        rows = [HEADER[lang]]
+        for eid, record in cache.records().items():
+            title = translate(record["title"], lang, f"equation {eid!r} (title)")
+            target = f"{pages[eid]}#eq-{eid}" if eid in pages else None
+            rows.append(f"| [`{eid}`]({target}) | {title} |" if target else f"| `{eid}` | {title} |")
+        return ["", *rows, ""]
+
+
+class EquationIndexExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {"docs_dir": ["docs", "The folder of the pages, to find where each equation is placed."]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        md.preprocessors.register(EquationIndexPreprocessor(md, self.getConfig("docs_dir")), "equation-index", 5)
+
+
+def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up
+    return EquationIndexExtension(**kwargs)
