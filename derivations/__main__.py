@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from . import cache, registry
+from .crosscheck import CHECKS
 from .derivation import run
 from .errors import DerivationError, UnknownIdError
 
@@ -27,11 +28,15 @@ def _check(args) -> int:
     for entry in entries:
         try:
             outcome = run(entry)
+            numeric = CHECKS.get(entry.id)
+            if numeric:
+                numeric()
         except DerivationError as error:
             failed += 1
             print(f"FAILED {entry.id}: {error}", file=sys.stderr)
         else:
-            print(f"ok     {entry.id} ({len(outcome['proofs'])} proofs)")
+            extra = ", numeric cross-check passed" if numeric else ""
+            print(f"ok     {entry.id} ({len(outcome['proofs'])} proofs{extra})")
     return 1 if failed else 0
 
 
@@ -96,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     latex = commands.add_parser("latex", help="the LaTeX of one equation, ready to paste")
     latex.add_argument("id")
     latex.set_defaults(run=_latex)
-    check = commands.add_parser("check", help="re-derive and prove (all, or the given ids)")
+    check = commands.add_parser("check", help="re-derive, prove and cross-check numerically (all, or the given ids)")
     check.add_argument("ids", nargs="*", metavar="ID")
     check.set_defaults(run=_check)
     export = commands.add_parser("export", help="re-derive topics into the cache")

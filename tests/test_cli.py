@@ -48,3 +48,15 @@ def test_check_fails_naming_the_id_whose_proof_breaks(project_copy, tmp_path):
     assert done.returncode == 1
     assert "FAILED activation.tanh-derivative" in done.stderr
     assert "ok     activation.sigmoid-derivative" in done.stdout
+
+
+def test_check_cross_checks_the_numeric_api():
+    done = cli("check", "rnn.step-jacobian")
+    assert done.returncode == 0 and "rnn.step-jacobian (4 proofs, numeric cross-check passed)" in done.stdout
+
+
+def test_check_fails_when_the_numeric_api_drifts_from_the_proof(project_copy, tmp_path):
+    project = project_copy("rnn.py", "product = _evaluate(\"jacobian\", activation, step_args) @ product",
+                           "product = product @ _evaluate(\"jacobian\", activation, step_args)")
+    done = cli("check", "rnn.span-jacobian", project=project, tmp_path=tmp_path)
+    assert done.returncode == 1 and "FAILED rnn.span-jacobian: rnn.span-jacobian: numeric cross-check failed" in done.stderr
