@@ -29,10 +29,10 @@ from .chapters import RESTART
 MARKER = re.compile(r"^::: eq (?P<id>\S+)(?P<options>(?: +\S+)*) *$")
 OPTIONS = {"steps", "lang=en", "lang=zh"}
 LABELS = {
-    "en": {"derivation": "Derivation", "meta": "Equation {id}: proof, source, LaTeX",
+    "en": {"derivation": "Derivation", "meta": "Equation {id} ({title}): proof, source, LaTeX",
            "proved": "SymPy proved, on every build of this page:",
            "source": "Derived by {function} in {file}, lines {lines}; checked numerically by {test}."},
-    "zh": {"derivation": "推导过程", "meta": "公式 {id}：证明、源代码与 LaTeX",
+    "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码与 LaTeX",
            "proved": "每次构建本页时，SymPy 都会重新证明：",
            "source": "推导函数 {function}，位于 {file} 第 {lines} 行；数值检验见 {test}。"},
 }
@@ -84,8 +84,9 @@ def equation_html(record: dict, number: int, steps: bool, lang: str = "en") -> s
                                    file=f'<code>{esc(src["file"])}</code>',
                                    lines=f'{src["line"]}–{src["end_line"]}', test=f'<code>{esc(src["test"])}</code>')
     parts.append(
-        f'<details class="info eq-meta"><summary>{label["meta"].format(id=f"<code>{esc(eid)}</code>")}'
-        f' <span class="eq-title">{title}</span></summary>'
+        f'<details class="info eq-meta"><summary>'
+        f'{label["meta"].format(id=f"<code>{esc(eid)}</code>", title=f"<span class=eq-title>{title}</span>")}'
+        "</summary>"
         f"<p>{label['proved']}</p><ul>{proofs}</ul><p>{where}</p>"
         f'<pre class="eq-source"><code class="language-python">{esc(src["code"])}</code></pre>'
         f'<p>LaTeX:</p><pre class="eq-latex"><code class="language-latex">{esc(record["equation"])}</code></pre>'
