@@ -7,24 +7,17 @@ the list of citable ids is generated, never maintained by hand.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
-from markdown import Extension
-from markdown.preprocessors import Preprocessor
 
 from .. import cache
 from ..translations import translate
 from .claims import equation_pages
+from .docs_extension import DocsExtension, DocsPreprocessor
 
 MARKER = re.compile(r"^::: equation-index(?: lang=(?P<lang>en|zh))? *$")
 HEADER = {"en": "| Id | Result |\n|---|---|", "zh": "| Id | 结果 |\n|---|---|"}
 
 
-class EquationIndexPreprocessor(Preprocessor):
-    def __init__(self, md, docs_dir: str):
-        super().__init__(md)
-        self.docs_dir = Path(docs_dir)
-
+class EquationIndexPreprocessor(DocsPreprocessor):
     def run(self, lines):
         out = []
         for line in lines:
@@ -42,14 +35,8 @@ class EquationIndexPreprocessor(Preprocessor):
         return ["", *rows, ""]
 
 
-class EquationIndexExtension(Extension):
-    def __init__(self, **kwargs):
-        self.config = {"docs_dir": ["docs", "The folder of the pages, to find where each equation is placed."]}
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):
-        md.registerExtension(self)
-        md.preprocessors.register(EquationIndexPreprocessor(md, self.getConfig("docs_dir")), "equation-index", 5)
+class EquationIndexExtension(DocsExtension):
+    processor, name, priority = EquationIndexPreprocessor, "equation-index", 5
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up

@@ -8,21 +8,16 @@ editions: the site's scans for where an equation lives skip them (:data:`PRINT_P
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from markdown import Extension
-from markdown.preprocessors import Preprocessor
+from .docs_extension import DocsExtension, DocsPreprocessor
+
 
 MARKER = re.compile(r"^::: chapter (?P<page>\S+\.md) *$")
 RESTART = "::: eq-numbering restart"
 PRINT_PAGES = re.compile(r"^print(\.\w+)?\.md$")
 
 
-class ChapterPreprocessor(Preprocessor):
-    def __init__(self, md, docs_dir: str):
-        super().__init__(md)
-        self.docs_dir = Path(docs_dir)
-
+class ChapterPreprocessor(DocsPreprocessor):
     def run(self, lines):
         out = []
         for line in lines:
@@ -37,14 +32,8 @@ class ChapterPreprocessor(Preprocessor):
         return out
 
 
-class ChapterExtension(Extension):
-    def __init__(self, **kwargs):
-        self.config = {"docs_dir": ["docs", "The folder of the pages that ::: chapter names."]}
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):
-        md.registerExtension(self)
-        md.preprocessors.register(ChapterPreprocessor(md, self.getConfig("docs_dir")), "chapters", 7)
+class ChapterExtension(DocsExtension):
+    processor, name, priority = ChapterPreprocessor, "chapters", 7
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from markdown import Extension
-from markdown.preprocessors import Preprocessor
 
 from ..claims import CLAIMS
 from ..translations import translate
-from .equations import MARKER as EQUATION_MARKER
 from .chapters import PRINT_PAGES
+from .docs_extension import DocsExtension, DocsPreprocessor
+from .equations import MARKER as EQUATION_MARKER
 from .equations import EquationError
 
 MARKER = re.compile(r"^::: claims(?: lang=(?P<lang>en|zh))? *$")
@@ -43,11 +42,7 @@ def equation_pages(docs_dir: Path) -> dict[str, str]:
     return pages
 
 
-class ClaimsPreprocessor(Preprocessor):
-    def __init__(self, md, docs_dir: str):
-        super().__init__(md)
-        self.docs_dir = Path(docs_dir)
-
+class ClaimsPreprocessor(DocsPreprocessor):
     def run(self, lines):
         if not any(MARKER.match(line.strip()) for line in lines):
             return lines
@@ -85,14 +80,8 @@ class ClaimsPreprocessor(Preprocessor):
         return lines
 
 
-class ClaimsExtension(Extension):
-    def __init__(self, **kwargs):
-        self.config = {"docs_dir": ["docs", "The folder of the pages, to find where each equation is placed."]}
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):
-        md.registerExtension(self)
-        md.preprocessors.register(ClaimsPreprocessor(md, self.getConfig("docs_dir")), "claims", 5)
+class ClaimsExtension(DocsExtension):
+    processor, name, priority = ClaimsPreprocessor, "claims", 5
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up
