@@ -65,6 +65,7 @@ def test_equation_is_typeset(chapter, equation_id):
     math = equation.locator(".eq-math .katex-html")
     assert math.count() == 1 and math.bounding_box()["width"] > 20
     assert equation.locator(".katex-error").count() == 0
+    assert equation.locator("pre.eq-latex [data-md-type=copy]").count() == 1, "no copy button for the LaTeX"
 
 
 def test_no_raw_tex_is_visible(chapter):
