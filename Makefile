@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 serve: install
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
+# Build into a fresh folder and swap it in, so an interrupted build never leaves a half-written site/.
+# Dates in the sitemap come from the last commit, so two builds of one commit are identical.
 build: install
-	$(BIN)/mkdocs build --strict
+	rm -rf site.tmp
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(BIN)/mkdocs build --strict -d site.tmp
+	rm -rf site && mv site.tmp site
 
 check: install
 	$(BIN)/python -m derivations check
@@ -31,4 +35,4 @@ test: install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf site .cache docs/assets/katex
+	rm -rf site site.tmp .cache docs/assets/katex

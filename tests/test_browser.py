@@ -109,3 +109,28 @@ def test_chinese_search_finds_the_page(browser, server, query, page):
     hrefs = [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
     tab.close()
     assert any(href.endswith(page) for href in hrefs), f"{query!r} found {hrefs}"
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation_on_any_page(browser, server, built_site, scheme):
+    """axe-core on every page, in both of Material's palettes: no serious or critical violation.
+
+    The print editions are left out: they repeat the chapters' markup, and axe takes minutes on them.
+    """
+    urls = sorted(p.parent.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")
+                  if p.parent.name != "print")
+    tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    found = {}
+    for url in urls:
+        tab.goto(f"{server}/{'' if url == '.' else url + '/'}", wait_until="load")
+        tab.add_script_tag(path=str(AXE))
+        violations = tab.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+            .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`)""")
+        if violations:
+            found[url] = violations
+    tab.close()
+    assert len(urls) >= 14 and found == {}

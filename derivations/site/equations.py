@@ -67,7 +67,8 @@ def equation_html(record: dict, number: int, steps: bool, lang: str = "en") -> s
     src = record["source"]
     parts = [
         '<div class="eq-row">',
-        f'<div class="eq-math">{_math(record["equation"], eid, "result")}</div>',
+        # tabindex: a wide equation scrolls sideways, and must be reachable from the keyboard to do so
+        f'<div class="eq-math" tabindex="0">{_math(record["equation"], eid, "result")}</div>',
         f'<a class="eq-number" href="#eq-{esc(eid)}" title="{esc(eid)}">({number})</a>',
         "</div>",
     ]
