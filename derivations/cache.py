@@ -20,7 +20,7 @@ from .errors import DerivationError, UnknownIdError
 from .registry import PACKAGE_DIR, TOPICS
 
 ENGINE = ("registry", "derivation", "notation", "errors")
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:

@@ -62,6 +62,7 @@ class Derivation:
         self.steps: list[Step] = []
         self.proofs: list[str] = []
         self.equation: str | None = None
+        self.closed_form: str | None = None
 
     def step(self, text: str, lhs, rhs=None) -> None:
         """Show ``lhs = rhs`` (or ``lhs`` alone) with an explanation."""
@@ -87,6 +88,8 @@ class Derivation:
         """State the published equation: each clause a chain ``a = b = …`` (``≈`` before an
         :class:`Approximately` part); several clauses are set side by side."""
         shown = []
+        if clauses and clauses[0]:
+            self.closed_form = latex(clauses[0][-1])
         for parts in clauses:
             if len(parts) < 2:
                 raise DerivationError(f"{self.entry.id}: a result needs both sides of an equation")
@@ -99,7 +102,7 @@ class Derivation:
                          r"\begin{gathered} " + r" \\ ".join(shown) + r" \end{gathered}")
 
     def record(self) -> dict:
-        """The JSON-ready outcome: id, title, equation, steps, proofs and source."""
+        """The JSON-ready outcome: id, title, equation, its closed form, steps, proofs and source."""
         if self.equation is None:
             raise DerivationError(f"{self.entry.id}: the derivation states no result")
         if not self.proofs:
@@ -108,6 +111,7 @@ class Derivation:
             "id": self.entry.id,
             "title": self.entry.title,
             "equation": self.equation,
+            "closed_form": self.closed_form,
             "steps": [asdict(s) for s in self.steps],
             "proofs": self.proofs,
             "source": self.entry.source,

@@ -130,3 +130,13 @@ def test_print_edition_numbers_every_equation_as_its_chapter_does(built_site, la
                 (language or not name.startswith("zh/")):
             on_chapters.update(number.findall(html))
     assert printed == on_chapters and len(printed) == len(registry.entries())
+
+
+def test_closed_form_reference_typesets_the_derived_result(tiny_site):
+    done = tiny_site({"index.md": "# Page\n\nThe Jacobian is {eq-rhs:rnn.step-jacobian}.\n"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_closed_form_reference_to_an_unknown_id_names_it(tiny_site):
+    done = tiny_site({"index.md": "# Page\n\nThe Jacobian is {eq-rhs:rnn.step-jacobain}.\n"})
+    assert done.returncode != 0 and "rnn.step-jacobain" in done.stderr and "rnn.step-jacobian" in done.stderr

@@ -2,7 +2,8 @@
 
 A whole line ``::: eq rnn.step-jacobian`` becomes the numbered equation with the anchor
 ``eq-rnn.step-jacobian``, its id, proofs, source and LaTeX for copying; ``::: eq <id> steps``
-also shows the derivation steps. ``{eq:<id>}`` in prose links to an equation on the same page.
+also shows the derivation steps. ``{eq:<id>}`` in prose links to an equation on the same page;
+``{eq-rhs:<id>}`` typesets an equation's closed form inline, so prose never retypes a result.
 Everything shown comes from the derivation's cached record (:mod:`derivations.cache`).
 
 Errors name the id: an unknown id (with the closest known ids), an id placed twice on a page,
@@ -37,7 +38,8 @@ LABELS = {
            "source": "推导函数 {function}，位于 {file} 第 {lines} 行；数值检验见 {test}。"},
 }
 REFERENCE = r"\{eq:(?P<id>[^}\s]+)\}"
-LEFTOVER = re.compile(r"::: ?eq\b|\{eq:")
+CLOSED_FORM = r"\{eq-rhs:(?P<id>[^}\s]+)\}"
+LEFTOVER = re.compile(r"::: ?eq\b|\{eq(:|-rhs:)")
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
 
 
@@ -156,6 +158,18 @@ class EquationReferenceProcessor(InlineProcessor):
         return a, m.start(0), m.end(0)
 
 
+class ClosedFormProcessor(InlineProcessor):
+    """``{eq-rhs:<id>}`` → the equation's closed form (the right-hand side of its result), inline."""
+
+    def handleMatch(self, m, data):
+        try:
+            record = cache.record(m["id"])
+        except DerivationError as error:
+            raise EquationError(f"'{m[0]}': {error}") from None
+        html = katex.render(record["closed_form"], False, f"equation {m['id']!r} (closed form)")
+        return self.md.htmlStash.store(html), m.start(0), m.end(0)
+
+
 class LeftoverMarkerCheck(Postprocessor):
     """Fails when an equation marker reaches the HTML unprocessed (outside code)."""
 
@@ -181,6 +195,7 @@ class EquationExtension(Extension):
         self.reset()
         md.parser.blockprocessors.register(EquationBlockProcessor(md.parser, self), "derived-equation", 96)
         md.inlinePatterns.register(EquationReferenceProcessor(REFERENCE, md, self), "equation-reference", 187)
+        md.inlinePatterns.register(ClosedFormProcessor(CLOSED_FORM, md), "equation-closed-form", 188)
         md.postprocessors.register(LeftoverMarkerCheck(md), "equation-leftover-check", 0)
 
     def reset(self):
