@@ -3,8 +3,19 @@ Jacobians. Written directly with ``autograd.numpy``; nothing comes from the proj
 
 from __future__ import annotations
 
+import itertools
+
 import autograd.numpy as anp
 import numpy as np
+import pytest
+
+CASES = [pytest.param(n, m, seed, id=f"n{n}-m{m}-seed{seed}")
+         for n, m, seed in itertools.product((1, 3), (1, 2), (0, 1))]
+numeric_cases = pytest.mark.parametrize(("n", "m", "seed"), CASES)
+"""Hidden sizes, input sizes and seeds on which both cells are checked."""
+EXACT = {"rtol": 1e-9, "atol": 1e-12}
+FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
+PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def _sigmoid(a):

@@ -3,8 +3,6 @@ implementation and finite differences."""
 
 from __future__ import annotations
 
-import itertools
-
 import autograd
 import numpy as np
 import pytest
@@ -13,15 +11,10 @@ from numpy.testing import assert_allclose
 import derivations.lstm as lstm
 import numeric_reference
 import reference_gates as ref
+from reference_gates import EXACT, FINITE_DIFFERENCE, PARAMETERS, numeric_cases
 from derivations import registry
 from derivations.derivation import run
 
-CASES = [pytest.param(n, m, seed, id=f"n{n}-m{m}-seed{seed}")
-         for n, m, seed in itertools.product((1, 3), (1, 2), (0, 1))]
-numeric_cases = pytest.mark.parametrize(("n", "m", "seed"), CASES)
-EXACT = {"rtol": 1e-9, "atol": 1e-12}
-FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
-PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 @pytest.mark.parametrize("entry", registry.entries("lstm"), ids=lambda e: e.id)
