@@ -54,3 +54,16 @@ def random_cell(seed, n, m, gates):
         "c_prev": rng.normal(size=n),
         "x_t": rng.normal(size=m),
     }
+
+
+def bad_inputs(valid: dict, wrong_shapes: dict):
+    """``(argument, value)`` cases that must raise a ``ValueError`` naming the argument: each
+    wrong shape, a NaN and an infinity in an otherwise valid value, and text."""
+    for name, shapes in wrong_shapes.items():
+        for shape in shapes:
+            yield pytest.param(name, np.ones(shape), id=f"{name}-shape{shape}")
+        for bad in (np.nan, np.inf):
+            value = np.array(valid[name], dtype=float)
+            value.flat[-1] = bad
+            yield pytest.param(name, value, id=f"{name}-{bad}")
+        yield pytest.param(name, "not numbers", id=f"{name}-text")

@@ -73,18 +73,7 @@ WRONG_SHAPES = {
 }
 
 
-def _bad_inputs():
-    for name, shapes in WRONG_SHAPES.items():
-        for shape in shapes:
-            yield pytest.param(name, np.ones(shape), id=f"{name}-shape{shape}")
-        for bad in (np.nan, np.inf):
-            value = np.array(VALID[name], dtype=float)
-            value.flat[-1] = bad
-            yield pytest.param(name, value, id=f"{name}-{bad}")
-        yield pytest.param(name, "not numbers", id=f"{name}-text")
-
-
-@pytest.mark.parametrize(("name", "value"), list(_bad_inputs()))
+@pytest.mark.parametrize(("name", "value"), list(ref.bad_inputs(VALID, WRONG_SHAPES)))
 def test_bad_argument_is_named(name, value):
     with pytest.raises(ValueError, match=rf"^{name}:"):
         gru.step_jacobian(**(VALID | {name: value}))
