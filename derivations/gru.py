@@ -108,12 +108,29 @@ def _compiled(size: int):
     return compile_sigmoid(_ARGUMENTS, substitute(STEP_JACOBIAN, DEFINITIONS), size)
 
 
+def _arguments(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t) -> tuple[int, list[np.ndarray]]:
+    """n and the checked arguments of a compiled closed form."""
+    shapes = Shapes()
+    args = stacked(shapes, len(GATES), weight_ih, weight_hh, bias_ih, bias_hh)
+    args += [column(shapes, "h_prev", h_prev, "n"), column(shapes, "x_t", x_t, "m")]
+    return shapes.dims["n"], args
+
+
 def step_jacobian(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t) -> np.ndarray:
     """∂h_t/∂h_{t-1} of ``nn.GRUCell`` (``gru.step-jacobian``), shape (n, n).
 
     weight_ih (3n, m), weight_hh (3n, n), bias_ih and bias_hh (3n,), h_prev (n,), x_t (m,).
     """
-    shapes = Shapes()
-    args = stacked(shapes, len(GATES), weight_ih, weight_hh, bias_ih, bias_hh)
-    args += [column(shapes, "h_prev", h_prev, "n"), column(shapes, "x_t", x_t, "m")]
-    return evaluate(_compiled(shapes.dims["n"]), args)
+    size, args = _arguments(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t)
+    return evaluate(_compiled(size), args)
+
+
+@functools.cache
+def _compiled_step(size: int):
+    return compile_sigmoid(_ARGUMENTS, substitute(HIDDEN, DEFINITIONS), size)
+
+
+def step(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t) -> np.ndarray:
+    """h_t of ``nn.GRUCell``, shape (n,); arguments as for :func:`step_jacobian`."""
+    size, args = _arguments(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, x_t)
+    return evaluate(_compiled_step(size), args)[:, 0]

@@ -136,13 +136,31 @@ def _compiled(size: int):
     return compile_sigmoid(_ARGUMENTS, substitute(STEP_JACOBIAN, BLOCKS | DEFINITIONS), size)
 
 
+def _arguments(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t) -> tuple[int, list[np.ndarray]]:
+    """n and the checked arguments of a compiled closed form."""
+    shapes = Shapes()
+    args = stacked(shapes, len(GATES), weight_ih, weight_hh, bias_ih, bias_hh)
+    args += [column(shapes, "h_prev", h_prev, "n"), column(shapes, "c_prev", c_prev, "n"),
+             column(shapes, "x_t", x_t, "m")]
+    return shapes.dims["n"], args
+
+
 def step_jacobian(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t) -> np.ndarray:
     """∂(h_t, c_t)/∂(h_{t-1}, c_{t-1}) of ``nn.LSTMCell`` (``lstm.step-jacobian``), shape (2n, 2n).
 
     weight_ih (4n, m), weight_hh (4n, n), bias_ih and bias_hh (4n,), h_prev and c_prev (n,), x_t (m,).
     """
-    shapes = Shapes()
-    args = stacked(shapes, len(GATES), weight_ih, weight_hh, bias_ih, bias_hh)
-    args += [column(shapes, "h_prev", h_prev, "n"), column(shapes, "c_prev", c_prev, "n"),
-             column(shapes, "x_t", x_t, "m")]
-    return evaluate(_compiled(shapes.dims["n"]), args)
+    size, args = _arguments(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t)
+    return evaluate(_compiled(size), args)
+
+
+@functools.cache
+def _compiled_step(size: int):
+    return compile_sigmoid(_ARGUMENTS, substitute(sp.BlockMatrix([[HIDDEN], [C]]), DEFINITIONS), size)
+
+
+def step(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t) -> tuple[np.ndarray, np.ndarray]:
+    """(h_t, c_t) of ``nn.LSTMCell``, each shape (n,); arguments as for :func:`step_jacobian`."""
+    size, args = _arguments(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t)
+    state = evaluate(_compiled_step(size), args)[:, 0]
+    return state[:size], state[size:]

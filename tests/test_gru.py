@@ -64,6 +64,14 @@ def test_without_recurrent_weights_only_the_direct_path_remains(seed):
     assert_allclose(gru.step_jacobian(**p), np.diag(1 / (1 + np.exp(-pre_z))), **EXACT)
 
 
+@numeric_cases
+def test_step_matches_the_reference_cell(n, m, seed):
+    p = _cell(seed, n, m)
+    h_t = gru.step(**p)
+    assert h_t.shape == (n,)
+    assert_allclose(h_t, _state_step(p)(p["h_prev"]), **EXACT)
+
+
 N, M = 3, 2
 VALID = _cell(0, N, M)
 WRONG_SHAPES = {
@@ -77,3 +85,9 @@ WRONG_SHAPES = {
 def test_bad_argument_is_named(name, value):
     with pytest.raises(ValueError, match=rf"^{name}:"):
         gru.step_jacobian(**(VALID | {name: value}))
+
+
+@pytest.mark.parametrize(("name", "value"), list(ref.bad_inputs(VALID, WRONG_SHAPES)))
+def test_bad_step_argument_is_named(name, value):
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        gru.step(**(VALID | {name: value}))

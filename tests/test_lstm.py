@@ -68,6 +68,15 @@ def test_open_forget_gate_carries_the_cell_error_unchanged():
     assert_allclose(lstm.step_jacobian(**p)[n:, n:], np.eye(n), rtol=0, atol=0)
 
 
+@numeric_cases
+def test_step_matches_the_reference_cell(n, m, seed):
+    p = ref.random_cell(seed, n, m, 4)
+    h_t, c_t = lstm.step(**p)
+    assert h_t.shape == c_t.shape == (n,)
+    expected = ref.lstm_step(*(p[k] for k in PARAMETERS), p["h_prev"], p["c_prev"], p["x_t"])
+    assert_allclose(np.concatenate([h_t, c_t]), expected, **EXACT)
+
+
 N, M = 3, 2
 VALID = ref.random_cell(0, N, M, 4)
 WRONG_SHAPES = {
@@ -82,3 +91,8 @@ def test_bad_argument_is_named(name, value):
     with pytest.raises(ValueError, match=rf"^{name}:"):
         lstm.step_jacobian(**(VALID | {name: value}))
 
+
+@pytest.mark.parametrize(("name", "value"), list(ref.bad_inputs(VALID, WRONG_SHAPES)))
+def test_bad_step_argument_is_named(name, value):
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        lstm.step(**(VALID | {name: value}))

@@ -39,7 +39,8 @@ def test_chapter_places_the_issue_ids(built_site, equation_id):
 
 def test_no_raw_tex_or_leftover_markers(built_site):
     for name, html in pages(built_site).items():
-        text = re.sub(r"<(pre|code|annotation|script)\b.*?</\1>", "", html, flags=re.S)
+        text = re.sub(r"<(pre|code|annotation|script|style)\b.*?</\1>", "", html, flags=re.S)
+        text = re.sub(r'<div class="clipboard-copy-txt"[^>]*>.*?</div>', "", text, flags=re.S)  # a notebook cell's code, hidden
         text = re.sub(r"<[^>]+>", "", text)
         assert "\\frac" not in text and "$$" not in text, name
         assert not re.search(r"(?<!\\)\$[^$\s][^$]*\$", text), f"raw $…$ in {name}"

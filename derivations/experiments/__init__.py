@@ -1,0 +1,1 @@
+"""Numerical experiments that the notebooks run and plot; each module pairs with a test module."""
