@@ -6,6 +6,8 @@ SymPy expression a derivation proved, and lets SymPy write the NumPy code.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
@@ -84,3 +86,24 @@ class Shapes:
 
     def _describe(self, dims: tuple[str, ...]) -> str:
         return "(" + ", ".join(f"{d}={self.dims[d]}" if d in self.dims else d for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def integer(name: str, value, least: int = 1) -> int:
+    """``value`` as an int ≥ ``least``, or a ``ValueError`` naming ``name``."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < least:
+        raise ValueError(f"{name}: expected an integer ≥ {least}, got {value!r}")
+    return int(value)
+
+
+def positive(name: str, value) -> float:
+    """``value`` as a finite float > 0, or a ``ValueError`` naming ``name``."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < np.inf:
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def generator(rng) -> np.random.Generator:
+    """``rng`` if it is a ``numpy.random.Generator``, else a ``ValueError`` naming it."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
+    return rng

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import numbers
 
 import numpy as np
 import sympy as sp
@@ -17,7 +16,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from . import activation as act
 from .notation import Juxtaposed, Partial, Transposed, at, elementwise, sigma
-from .numeric import Shapes, check_activation, concrete, lambdify_matrix
+from .numeric import Shapes, check_activation, concrete, generator, integer, lambdify_matrix, positive
 from .registry import derivation
 from .rnn import (B_H, H_PREV, MODEL, PRE_ACTIVATION, STEP_JACOBIAN, W_HH, W_XH, X_T, Z_T,
                   explicit_states, explicit_step_jacobian, n, sigma_prime, t)
@@ -260,22 +259,9 @@ def clip_by_norm(g, threshold) -> np.ndarray:
         raise ValueError(f"g: not an array of numbers ({error})") from None
     if not np.all(np.isfinite(g)):
         raise ValueError("g: contains a non-finite value (nan or inf)")
-    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool) or not 0 < threshold < np.inf:
-        raise ValueError(f"threshold: expected a finite number > 0, got {threshold!r}")
+    threshold = positive("threshold", threshold)
     with np.errstate(divide="ignore"):  # g = 0 gives θ/0 = inf and min(1, inf) = 1: zero stays zero
-        return _clip_factor(np.linalg.norm(g), float(threshold)) * g
-
-
-def _count(name: str, value) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name}: expected an integer ≥ 1, got {value!r}")
-    return int(value)
-
-
-def _generator(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
-    return rng
+        return _clip_factor(np.linalg.norm(g), threshold) * g
 
 
 _xavier_variance = sp.lambdify((FAN_IN, FAN_OUT), XAVIER_VARIANCE)
@@ -284,20 +270,20 @@ _xavier_bound = sp.lambdify((FAN_IN, FAN_OUT), XAVIER_BOUND)
 
 def xavier_normal(fan_in, fan_out, rng) -> np.ndarray:
     """A (fan_out, fan_in) weight with N(0, 2/(fan_in + fan_out)) entries (``remedies.xavier-variance``)."""
-    fan_in, fan_out = _count("fan_in", fan_in), _count("fan_out", fan_out)
-    return _generator(rng).normal(0.0, np.sqrt(_xavier_variance(fan_in, fan_out)), size=(fan_out, fan_in))
+    fan_in, fan_out = integer("fan_in", fan_in), integer("fan_out", fan_out)
+    return generator(rng).normal(0.0, np.sqrt(_xavier_variance(fan_in, fan_out)), size=(fan_out, fan_in))
 
 
 def xavier_uniform(fan_in, fan_out, rng) -> np.ndarray:
     """A (fan_out, fan_in) weight with U(−a, a) entries, a = √(6/(fan_in + fan_out)) (``remedies.xavier-variance``)."""
-    fan_in, fan_out = _count("fan_in", fan_in), _count("fan_out", fan_out)
+    fan_in, fan_out = integer("fan_in", fan_in), integer("fan_out", fan_out)
     bound = _xavier_bound(fan_in, fan_out)
-    return _generator(rng).uniform(-bound, bound, size=(fan_out, fan_in))
+    return generator(rng).uniform(-bound, bound, size=(fan_out, fan_in))
 
 
 def orthogonal(n, rng) -> np.ndarray:
     """A random n×n orthogonal matrix: Q of the QR factorization of a Gaussian matrix, each column's sign
     fixed so that R has a positive diagonal (which makes Q Haar-distributed; ``remedies.orthogonal-singular-values``)."""
-    size = _count("n", n)
-    q, r = np.linalg.qr(_generator(rng).standard_normal((size, size)))
+    size = integer("n", n)
+    q, r = np.linalg.qr(generator(rng).standard_normal((size, size)))
     return q * np.sign(np.diag(r))

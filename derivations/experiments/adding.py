@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import numbers
 import os
 import tempfile
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ..numeric import Shapes
+from ..numeric import Shapes, generator, integer, positive
 from ..remedies import clip_by_norm, orthogonal, xavier_uniform
 
 INPUTS = 2
@@ -51,28 +50,10 @@ ADAM = (0.9, 0.999, 1e-8)
 """Adam's β1, β2 and ε (Kingma & Ba 2015)."""
 
 
-def _integer(name: str, value, least: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < least:
-        raise ValueError(f"{name}: expected an integer ≥ {least}, got {value!r}")
-    return int(value)
-
-
-def _positive(name: str, value) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < np.inf:
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _generator(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
-    return rng
-
-
 def batch(length, size, rng) -> tuple[np.ndarray, np.ndarray]:
     """``size`` sequences: xs of shape (length, size, 2), values U(0, 1) in column 0 and in column 1 a
     marker that is 1 once in the first half and once in the second; targets (size,), the marked sums."""
-    length, size, rng = _integer("length", length, 2), _integer("size", size, 1), _generator(rng)
+    length, size, rng = integer("length", length, 2), integer("size", size, 1), generator(rng)
     values = rng.random((length, size))
     examples = np.arange(size)
     first = rng.integers(0, length // 2, size)
@@ -206,7 +187,7 @@ def _model(kind) -> _Model:
 
 def init(kind, hidden, rng) -> dict[str, np.ndarray]:
     """Initial parameters of a ``kind`` model with ``hidden`` units and its read-out (Xavier-uniform, zero bias)."""
-    model, hidden, rng = _model(kind), _integer("hidden", hidden, 1), _generator(rng)
+    model, hidden, rng = _model(kind), integer("hidden", hidden, 1), generator(rng)
     return {"weight_out": xavier_uniform(hidden, 1, rng), "bias_out": np.zeros(1), **model.init(hidden, rng)}
 
 
@@ -291,12 +272,12 @@ def train(kind, length, *, steps, clip=None, hidden=16, batch_size=32, learning_
     """Train a fresh ``kind`` model on ``steps`` new batches; the per-step "loss" (before that step's
     update), "first_step_norm" and "gradient_norm" (global, before clipping to norm ``clip``)."""
     _model(kind)
-    _integer("length", length, 2)
-    _integer("batch_size", batch_size, 1)
-    steps, seed = _integer("steps", steps, 1), _integer("seed", seed, 0)
-    learning_rate = _positive("learning_rate", learning_rate)
+    integer("length", length, 2)
+    integer("batch_size", batch_size, 1)
+    steps, seed = integer("steps", steps, 1), integer("seed", seed, 0)
+    learning_rate = positive("learning_rate", learning_rate)
     if clip is not None:
-        _positive("clip", clip)
+        positive("clip", clip)
     rng = np.random.default_rng(seed)
     params = init(kind, hidden, rng)
     moments = {name: (np.zeros_like(value), np.zeros_like(value)) for name, value in params.items()}
@@ -317,7 +298,7 @@ def _rounded(value: float) -> float:
 def sweep(config=CONFIG) -> list[dict]:
     """Train every (kind, length, clip) of ``config``, keeping every ``config["every"]``-th step
     ("step": updates made before it) to 6 significant digits."""
-    every = _integer("every", config["every"], 1)
+    every = integer("every", config["every"], 1)
     settings = {name: config[name] for name in ("steps", "hidden", "batch_size", "learning_rate", "seed")}
     runs = []
     for kind, length, clip in itertools.product(config["kinds"], config["lengths"], config["clips"]):

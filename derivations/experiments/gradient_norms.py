@@ -13,31 +13,25 @@ import numpy as np
 
 from .. import bounds, gru, lstm
 from ..activation import SUPREMUM
-from ..numeric import check_activation
-from ..remedies import _count, _generator, orthogonal
+from ..numeric import check_activation, generator, integer, positive
+from ..remedies import orthogonal
 
 GAMMA = {name: float(value) for name, value in SUPREMUM.items()}
 """γ = sup |σ'| per activation, as proved by ``activation.*-derivative``."""
 
 
-def _positive(name: str, value) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value < np.inf:
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
-    return float(value)
-
-
 def recurrent_weight(n, lambda_1, rng) -> np.ndarray:
     """A random n×n W_hh with every singular value λ₁: a scaled orthogonal matrix, for which
     ‖J‖₂ ≤ γλ₁ is the tightest step bound any W with ‖W‖₂ = λ₁ allows."""
-    return _positive("lambda_1", lambda_1) * orthogonal(n, rng)
+    return positive("lambda_1", lambda_1) * orthogonal(n, rng)
 
 
 def rnn_arguments(W_hh, steps, rng, input_scale=1.0) -> dict:
     """Arguments for ``bounds.span_log_norms`` (activation aside) around ``W_hh``: W_xh = input_scale · I,
     b_h = 0, h_start = 0 and ``steps`` inputs x ~ N(0, I)."""
     size = len(W_hh)
-    return {"W_hh": W_hh, "W_xh": _positive("input_scale", input_scale) * np.eye(size), "b_h": np.zeros(size),
-            "h_start": np.zeros(size), "xs": _generator(rng).standard_normal((_count("steps", steps), size))}
+    return {"W_hh": W_hh, "W_xh": positive("input_scale", input_scale) * np.eye(size), "b_h": np.zeros(size),
+            "h_start": np.zeros(size), "xs": generator(rng).standard_normal((integer("steps", steps), size))}
 
 
 def rnn_log_norms(activation, n, lambda_1, steps, rng, input_scale=1.0) -> np.ndarray:
@@ -73,7 +67,7 @@ def log_norm_products(jacobians, blocks: dict) -> dict[str, np.ndarray]:
 def cell_arguments(gates, n, steps, rng) -> dict:
     """PyTorch's default parameters of a cell with ``gates`` gate blocks, every entry U(−1/√n, 1/√n),
     and ``steps`` inputs "xs" of size m = n."""
-    size, steps, rng = _count("n", n), _count("steps", steps), _generator(rng)
+    size, steps, rng = integer("n", n), integer("steps", steps), generator(rng)
     bound = 1 / np.sqrt(size)
     shapes = {"weight_ih": (gates * size, size), "weight_hh": (gates * size, size),
               "bias_ih": (gates * size,), "bias_hh": (gates * size,)}
@@ -122,7 +116,7 @@ def slope(log_norms, start=1, stop=None) -> float:
     log_norms = np.asarray(log_norms, dtype=float)
     if log_norms.ndim != 1:
         raise ValueError(f"log_norms: expected one dimension (k,), got shape {log_norms.shape}")
-    start, stop = _count("start", start), _count("stop", len(log_norms) if stop is None else stop)
+    start, stop = integer("start", start), integer("stop", len(log_norms) if stop is None else stop)
     if not start <= stop <= len(log_norms):
         raise ValueError(f"stop: expected start = {start} ≤ stop ≤ {len(log_norms)}, got {stop}")
     k = np.arange(start, stop + 1)

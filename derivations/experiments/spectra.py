@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import bounds, remedies
-from ..numeric import Shapes
-from ..remedies import _count
+from ..numeric import Shapes, integer
 from .gradient_norms import rnn_arguments
 
 INITS = ("xavier-normal", "xavier-uniform", "orthogonal")
@@ -28,7 +27,7 @@ def weight(init, n, rng) -> np.ndarray:
     """A random n×n W_hh initialized by ``init``, one of :data:`INITS` (fan_in = fan_out = n)."""
     if not isinstance(init, str) or init not in _WEIGHTS:
         raise ValueError(f"init: unknown initialization {init!r}; choose one of {', '.join(INITS)}")
-    return _WEIGHTS[init](_count("n", n), rng)
+    return _WEIGHTS[init](integer("n", n), rng)
 
 
 def spectrum(W) -> dict:
@@ -43,7 +42,7 @@ def spectrum(W) -> dict:
 def summary(sizes, rng) -> list[dict]:
     """One row per size n and init (in that order, each W drawn in turn from ``rng``): "init", "n" and
     the :func:`spectrum` of a fresh W_hh."""
-    sizes = [_count("sizes", size) for size in sizes]
+    sizes = [integer("sizes", size) for size in sizes]
     return [{"init": init, "n": size, **spectrum(weight(init, size, rng))} for size in sizes for init in INITS]
 
 

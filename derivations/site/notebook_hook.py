@@ -44,6 +44,9 @@ def on_files(files, config):
     i18n = config.plugins.get("i18n")
     lang = i18n.current_language if i18n else "en"
     prefix = "" if not i18n or lang == i18n.default_language else f"{lang}/"
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter and jupyter.config["cache"]:  # one folder per language: each build evicts what it did not use
+        jupyter.config["cache_dir"] = str(notebooks.cache_dir().parent / "mkdocs-jupyter" / lang)
     for file in [f for f in files if _is_notebook(f)]:
         _runs[file.src_uri] = _pool().submit(notebooks.publish, Path(file.abs_src_path), file.src_uri)
         if not isinstance(file, NotebookFile):  # rebuilt by mkdocs-static-i18n: wrap it again, in its language
