@@ -8,6 +8,7 @@ so a long-running ``mkdocs serve`` always sees the edited source, never a stale 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -28,46 +29,76 @@ def cache_dir() -> Path:
     return Path(os.environ.get("DERIVATIONS_CACHE", PACKAGE_DIR.parent / ".cache" / "derivations"))
 
 
+def _stamp(name: str) -> tuple[int, int]:
+    """What changes when a sibling module's file is saved: its modification time and size."""
+    stat = (PACKAGE_DIR / f"{name}.py").stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=None)
+def _direct_imports(name: str, stamp: tuple[int, int]) -> frozenset[str]:
+    """The sibling modules that module ``name``, as saved at ``stamp``, imports itself."""
+    tree = ast.parse((PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.update([node.module.split(".")[0]] if node.module else (alias.name for alias in node.names))
+    return frozenset(found)
+
+
 def _imports(module: str) -> set[str]:
     """Sibling modules that ``module`` imports, transitively, itself included."""
     seen, todo = set(), [module]
     while todo:
         name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        tree = ast.parse((PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    todo.append(node.module.split(".")[0])
-                else:
-                    todo.extend(alias.name for alias in node.names)
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_direct_imports(name, _stamp(name)))
     return seen
 
 
-def key(topic: str) -> str:
-    """The content hash that a topic's cached records must carry to be reused."""
+@functools.lru_cache(maxsize=None)
+def _key(topic: str, stamps: tuple[tuple[str, tuple[int, int]], ...]) -> str:
     import sympy
 
     digest = hashlib.sha256(f"format {FORMAT}; sympy {sympy.__version__}\n".encode())
-    for name in sorted(_imports(topic) | set(ENGINE)):
+    for name, _ in stamps:
         digest.update(name.encode() + b"\0" + (PACKAGE_DIR / f"{name}.py").read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def key(topic: str) -> str:
+    """The content hash that a topic's cached records must carry to be reused.
+
+    Parsing and hashing are remembered per file state, so the many look-ups of one build cost
+    a ``stat`` per module, while a saved edit (under ``mkdocs serve``) is seen at once.
+    """
+    names = sorted(_imports(topic) | set(ENGINE))
+    return _key(topic, tuple((name, _stamp(name)) for name in names))
 
 
 def _path(topic: str) -> Path:
     return cache_dir() / f"{topic}.json"
 
 
+_loaded: dict[tuple[Path, str, int, int], list[dict]] = {}
+"""Records read in this process, by file, key and file state: a rewritten file is read again."""
+
+
 def _cached(topic: str, expected: str) -> list[dict] | None:
     """The cached records of ``topic`` if present, intact and made from the current source."""
+    path = _path(topic)
     try:
-        data = json.loads(_path(topic).read_text(encoding="utf-8"))
+        stat = path.stat()
+        memo = (path, expected, stat.st_mtime_ns, stat.st_size)
+        if memo in _loaded:
+            return _loaded[memo]
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("key") != expected or not isinstance(data.get("records"), list):
         return None
+    _loaded[memo] = data["records"]
     return data["records"]
 
 
