@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.printing.numpy import NumPyPrinter
 
 from . import activation as act
@@ -48,6 +49,13 @@ class _ArrayPrinter(NumPyPrinter):
 
     def _print_Dummy(self, expr):
         return f"_{expr.name}{expr.dummy_index}"
+
+    def _print_MatMul(self, expr):
+        """diag(v) M as the row scaling v * M (v a column): O(n²) where a diagonal matrix product is O(n³)."""
+        first, *rest = expr.args
+        if isinstance(first, DiagMatrix) and rest:
+            return f"({self._print(first.args[0])} * {self._print(sp.MatMul(*rest))})"
+        return super()._print_MatMul(expr)
 
 
 def lambdify_matrix(arguments: list, expr):

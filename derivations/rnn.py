@@ -201,7 +201,9 @@ _SYMBOLS = [W_HH, W_XH, B_H, H_PREV, X_T]
 
 
 @functools.cache
-def _compiled(which: str, activation: str):
+def compiled(which: str, activation: str):
+    """The lambdified "step" (MODEL) or "jacobian" (STEP_JACOBIAN) for a checked activation name, taking
+    W_hh, W_xh, the bias and the state as columns, and x_t as a column."""
     expr = {"step": MODEL, "jacobian": STEP_JACOBIAN}[which]
     return lambdify_matrix(_SYMBOLS, concrete(expr, activation))
 
@@ -216,7 +218,7 @@ def _columns(shapes: Shapes, W_hh, W_xh, b_h, h, h_name: str) -> list[np.ndarray
 
 def _evaluate(which: str, activation: str, args: list[np.ndarray]) -> np.ndarray:
     with np.errstate(over="ignore"):  # exp overflow in the sigmoid saturates correctly to 0 or 1
-        return np.asarray(_compiled(which, check_activation(activation))(*args), dtype=float)
+        return np.asarray(compiled(which, check_activation(activation))(*args), dtype=float)
 
 
 def step(W_hh, W_xh, b_h, h_prev, x_t, activation: str = "tanh") -> np.ndarray:

@@ -133,3 +133,23 @@ def test_bad_argument_is_named(name, value):
 def test_unknown_activation_is_rejected_over_zero_steps():
     with pytest.raises(ValueError, match=r"^activation:"):
         bounds.span_log_norms(np.eye(2), np.ones((2, 1)), np.zeros(2), np.zeros(2), np.zeros((0, 1)), "softmax")
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_span_log_norms_match_a_50_digit_reference(activation):
+    """The power-iteration norms against mpmath: the ordered product in 50 digits, whose range no float
+    underflows, and its spectral norm from the eigenvalues of PᵀP."""
+    import mpmath
+
+    mpmath.mp.dps = 50
+    p = _rnn(3, 3, 2, 600, activation, 1.0 / float(act.SUPREMUM[activation]))
+    logs = _log_norms(p, activation)
+    product, h = mpmath.eye(3), p["h0"]
+    for k, x in enumerate(p["xs"], start=1):
+        J = rnn.step_jacobian(p["W_hh"], p["W_xh"], p["b_h"], h, x, activation)
+        h = rnn.step(p["W_hh"], p["W_xh"], p["b_h"], h, x, activation)
+        product = mpmath.matrix(J.tolist()) * product
+        if k % 50 == 0:
+            top = max(mpmath.eigsy(product.T * product)[0])
+            assert float(mpmath.log(top) / 2) == pytest.approx(logs[k - 1], rel=1e-10, abs=1e-10), k
+    assert logs[-1] < np.log(np.finfo(float).tiny), "the reference must reach where float64 underflows"
