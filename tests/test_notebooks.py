@@ -132,6 +132,16 @@ def test_math_that_does_not_parse_names_the_notebook_and_cell():
         notebooks.typeset(page, "n.ipynb")
 
 
+def test_headings_take_the_ids_of_the_table_of_contents():
+    page = ('<h1 id="">加法问题<a class="anchor-link" href="#">¶</a></h1>'
+            '<h2 id="">训练<a class="anchor-link" href="#">¶</a></h2>')
+    out = notebooks.typeset(page, "n.ipynb", ["_1", "_2"])
+    assert '<h1 id="_1">加法问题<a class="anchor-link" href="#_1">' in out
+    assert '<h2 id="_2">训练<a class="anchor-link" href="#_2">' in out
+    with pytest.raises(notebooks.NotebookError, match="n.ipynb: 2 headings but 1 table-of-contents entries"):
+        notebooks.typeset(page, "n.ipynb", ["_1"])
+
+
 def test_third_party_scripts_are_removed_and_any_left_fails():
     mathjax = ('<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX">'
                '</script>\n<!-- MathJax configuration -->\n<script type="text/x-mathjax-config">init();</script>')

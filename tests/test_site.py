@@ -141,3 +141,28 @@ def test_closed_form_reference_typesets_the_derived_result(tiny_site):
 def test_closed_form_reference_to_an_unknown_id_names_it(tiny_site):
     done = tiny_site({"index.md": "# Page\n\nThe Jacobian is {eq-rhs:rnn.step-jacobain}.\n"})
     assert done.returncode != 0 and "rnn.step-jacobain" in done.stderr and "rnn.step-jacobian" in done.stderr
+
+
+def test_no_internal_link_or_anchor_is_broken(built_site):
+    """Every relative link of every page, notebooks included (whose links MkDocs does not check),
+    reaches a file of the site and, with a fragment, an element with that id."""
+    ids: dict = {}
+    broken = []
+    for page in sorted(built_site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'<a\b[^>]*?\bhref="([^"]+)"', html):
+            if re.match(r"[a-z]+:|//|#$", href) or href.startswith("mailto:"):
+                continue
+            path, _, fragment = href.partition("#")
+            base = built_site if path.startswith("/") else page.parent  # the site is served from its root
+            target = (base / path.lstrip("/")).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(built_site)}: {href} (no such file)")
+            elif fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r'\bid="([^"]+)"', target.read_text(encoding="utf-8")))
+                if fragment not in ids[target]:
+                    broken.append(f"{page.relative_to(built_site)}: {href} (no id {fragment!r})")
+    assert broken == []

@@ -71,10 +71,14 @@ def on_pre_page(page, config, files):
     return page
 
 
+def _anchors(items) -> list[str]:
+    return [anchor for item in items for anchor in [item.id, *_anchors(item.children)]]
+
+
 def on_page_content(html, page, config, files):
     if not _is_notebook(page.file):
         return html
     try:
-        return notebooks.typeset(html, page.file.src_uri)
+        return notebooks.typeset(html, page.file.src_uri, _anchors(page.toc))
     except (notebooks.NotebookError, ValueError) as error:
         raise PluginError(str(error)) from None

@@ -176,6 +176,7 @@ THIRD_PARTY_SCRIPTS = re.compile(
     r'|<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{\s*'
     r'const diagrams = document\.querySelectorAll\("\.jp-Mermaid.*?</script>', re.S)
 SCROLLING_CODE = re.compile(r'(<div class="highlight-ipynb[^"]*")>')
+HEADING = re.compile(r'<(h[1-6]) id="[^"]*">(.*?)<a class="anchor-link" href="#[^"]*">', re.S)
 REMOTE = re.compile(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(?:https?:)?//[^"]+"')
 
 
@@ -190,15 +191,33 @@ def _typeset(text: str, where: str) -> str:
     return "".join(parts)
 
 
-def typeset(page_html: str, name: str) -> str:
+def _align_headings(page_html: str, anchors: list[str], name: str) -> str:
+    """Give the headings the ids of the table of contents, in order: nbconvert drops every character
+    outside ASCII from an id, so Chinese headings would all get the empty id."""
+    found = HEADING.findall(page_html)
+    if len(found) != len(anchors):
+        raise NotebookError(f"{name}: {len(found)} headings but {len(anchors)} table-of-contents entries")
+    ids = iter(anchors)
+
+    def heading(match):
+        anchor = next(ids)
+        return f'<{match[1]} id="{anchor}">{match[2]}<a class="anchor-link" href="#{anchor}">'
+
+    return HEADING.sub(heading, page_html)
+
+
+def typeset(page_html: str, name: str, anchors: list[str] | None = None) -> str:
     """The HTML that mkdocs-jupyter made of notebook ``name``, with the math of its markdown cells typeset
-    by KaTeX, the scripts it would load from third-party hosts (MathJax, Mermaid) removed, and its
-    scrolling code cells reachable by keyboard."""
+    by KaTeX, the scripts it would load from third-party hosts (MathJax, Mermaid) removed, its
+    scrolling code cells reachable by keyboard, and, given the table of contents' ``anchors`` in
+    order, its headings carrying those ids."""
     count = iter(range(1, 10**6))
     out = MARKDOWN_OUTPUT.sub(lambda m: m[1] + _typeset(m[2], f"{name}, markdown cell {next(count)}") + m[3],
                               page_html)
     out = THIRD_PARTY_SCRIPTS.sub("", out)
     out = SCROLLING_CODE.sub(r'\1 tabindex="0">', out)  # a wide code cell scrolls: keyboards must reach it
+    if anchors is not None:
+        out = _align_headings(out, anchors, name)
     remote = REMOTE.search(out)
     if remote:
         raise NotebookError(f"{name}: the rendered page still loads from another host: {remote[0]}")
