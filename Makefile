@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install serve build test check clean
+.PHONY: install serve build test check bench clean
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ check: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Every benchmark, median of 5 runs, as a table; the figures go to benchmarks/results.json, which the
+# Performance page shows. About 15 minutes on two cores, most of it the timed test suite.
+bench: install
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf site site.tmp .cache docs/assets/katex

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .errors import DerivationError, ProofError
 from .notation import Approximately, latex
@@ -30,6 +31,32 @@ def _canonical(expr):
     )
 
 
+def _instance(arity: int) -> sp.Lambda:
+    """A smooth, non-polynomial stand-in for an undefined function such as σ or a loss ℓ."""
+    args = sp.symbols(f"_a0:{arity}")
+    return sp.Lambda(args, sp.exp(sum(args) / 5) + sp.Mul(*args) / 7 + sp.sin(args[0]) / 3)
+
+
+def _clearly_nonzero(expr) -> bool:
+    """Whether ``expr`` evaluates far from zero at one point, with every undefined
+    function replaced by :func:`_instance` (an identity holds for every function, so for that one).
+
+    A cheap early "no" before ``simplify``, which can run for many minutes on a large difference that
+    is not zero; it never answers "zero", so a proof still rests on SymPy alone. The point has small
+    coordinates, and the value must stand at two precisions, which a rounding residue would not.
+    """
+    try:
+        concrete = expr.replace(lambda e: isinstance(e, AppliedUndef), lambda e: _instance(len(e.args))(*e.args)).doit()
+        point = {s: sp.Rational((7 * i) % 11 + 1, 13) for i, s in enumerate(sorted(concrete.free_symbols, key=str))}
+        at = concrete.xreplace(point)
+        low, high = sp.N(at, 60), sp.N(at, 120)
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+        return False
+    if not (low.is_number and high.is_number and low.is_finite and high.is_finite):
+        return False
+    return abs(high) > sp.Float("1e-30") and abs(low - high) < abs(high) * sp.Float("1e-40")
+
+
 def is_zero(expr) -> bool:
     """Whether ``expr`` (a scalar, an explicit matrix or a matrix expression) is zero."""
     if isinstance(expr, sp.MatrixBase):
@@ -37,7 +64,9 @@ def is_zero(expr) -> bool:
     if isinstance(expr, sp.MatrixExpr):
         return isinstance(_canonical(expr).doit(), sp.ZeroMatrix)
     expr = sp.sympify(expr)
-    return expr.expand() == 0 or sp.simplify(expr) == 0
+    if expr.expand() == 0:
+        return True
+    return not _clearly_nonzero(expr) and sp.simplify(expr) == 0
 
 
 def equal(derived, stated) -> bool:

@@ -10,6 +10,28 @@ from __future__ import annotations
 LANGUAGES = ("en", "zh")
 
 ZH: dict[str, str] = {
+    # The figures of `make bench` (benchmarks/results.json), shown on the Performance page.
+    'long spans: span_log_norms / bare loop (k = 10 000, n = 128)': '长跨度：span_log_norms / 裸循环（k = 10 000，n = 128）',
+    'cold build (both languages, every derivation and notebook)': '冷构建（两种语言，全部推导与笔记本）',
+    'warm rebuild': '热重建',
+    'floor: bare build of the finished pages': '下限：对已完成页面的裸构建',
+    'warm rebuild / floor': '热重建 / 下限',
+    'mkdocs serve: derivation saved → page shows it': 'mkdocs serve：保存推导 → 页面显示改动',
+    'make test after set-up': '环境准备后的 make test',
+    'time to math, MathJax recipe (backprop-through-time/index.html)': '公式呈现时间，MathJax 方案（backprop-through-time/index.html）',
+    'bytes, MathJax recipe (backprop-through-time/index.html)': '字节数，MathJax 方案（backprop-through-time/index.html）',
+    'time to math, client-side KaTeX (backprop-through-time/index.html)': '公式呈现时间，客户端 KaTeX（backprop-through-time/index.html）',
+    'bytes, client-side KaTeX (backprop-through-time/index.html)': '字节数，客户端 KaTeX（backprop-through-time/index.html）',
+    'time to math, build-time KaTeX (backprop-through-time/index.html)': '公式呈现时间，构建时 KaTeX（backprop-through-time/index.html）',
+    'bytes, build-time KaTeX (backprop-through-time/index.html)': '字节数，构建时 KaTeX（backprop-through-time/index.html）',
+    'time to math, build-time KaTeX + preload (backprop-through-time/index.html)': '公式呈现时间，构建时 KaTeX + 字体预加载（backprop-through-time/index.html）',
+    'bytes, build-time KaTeX + preload (backprop-through-time/index.html)': '字节数，构建时 KaTeX + 字体预加载（backprop-through-time/index.html）',
+    'time: build-time KaTeX / MathJax recipe': '时间：构建时 KaTeX / MathJax 方案',
+    'time: build-time KaTeX / client-side KaTeX': '时间：构建时 KaTeX / 客户端 KaTeX',
+    'bytes: build-time KaTeX / MathJax recipe': '字节数：构建时 KaTeX / MathJax 方案',
+    'time: build-time KaTeX + preload / MathJax recipe': '时间：构建时 KaTeX + 字体预加载 / MathJax 方案',
+    'time: build-time KaTeX + preload / client-side KaTeX': '时间：构建时 KaTeX + 字体预加载 / 客户端 KaTeX',
+    'bytes: build-time KaTeX + preload / MathJax recipe': '字节数：构建时 KaTeX + 字体预加载 / MathJax 方案',
     'Derivative of the logistic sigmoid, and its maximum': 'logistic sigmoid 函数的导数及其最大值',
     'The logistic sigmoid.': 'logistic sigmoid 函数。',
     'Differentiate (quotient rule).': '求导（商法则）。',

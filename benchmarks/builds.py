@@ -1,0 +1,151 @@
+"""Build times: a cold build, a warm rebuild against its floor, and `mkdocs serve` from a saved edit
+of a derivation to the page that shows it.
+
+- Cold: empty derivation and notebook caches, both languages, every notebook executed. Target ≤ 60 s.
+- Warm: the same build again, nothing changed. Its floor is a bare `mkdocs build` of the same pages
+  with their finished HTML already in place: the same theme, plugins and languages, none of the
+  project's Markdown extensions, no notebook hook, no mkdocs-jupyter. Target ≤ 1.3× the floor;
+  both are run interleaved and the ratio of the medians is reported.
+- Serve: a copy of the project is served; a comment is added inside a derivation's function, whose
+  code every equation shows; the time from the save until the served chapter contains it. Target ≤ 3 s.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+TARGETS = {"cold": 60.0, "warm / floor": 1.3, "serve": 3.0}
+ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
+THEME_PARTS = re.compile(r'<details class="quote cite-page">.*?</details>|<a href="[^"]*" class="md-content__button[^>]*>.*?</a>',
+                         re.S)
+
+
+def build(config: Path, site: Path, caches: Path) -> float:
+    """Seconds for one strict build of ``config`` into ``site`` with its caches in ``caches``."""
+    env = {**ENV, "DERIVATIONS_CACHE": str(caches / "derivations"), "NOTEBOOKS_CACHE": str(caches / "notebooks")}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(site)],
+                          cwd=config.parent, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"building {config} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def floor_project(site: Path, folder: Path) -> Path:
+    """A project whose pages are the finished HTML of ``site``: the floor of a warm rebuild."""
+    docs = folder / "docs"
+    shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("*.md", "*.ipynb"), symlinks=False)
+    for page in site.rglob("index.html"):
+        relative = page.parent.relative_to(site)
+        lang = "zh" if relative.parts[:1] == ("zh",) else None
+        parts = relative.parts[1:] if lang else relative.parts
+        match = ARTICLE.search(page.read_text(encoding="utf-8"))
+        if not match or parts[:1] == ("404",):
+            continue
+        name = "/".join(parts) or "index"
+        target = docs / f"{name}{'.zh' if lang else ''}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(THEME_PARTS.sub("", match[1]), encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^  - derivations\.site\.\w+\n", "", config, flags=re.M)
+    config = re.sub(r"^(hooks|watch):\n(  - .*\n)+", "", config, flags=re.M)
+    config = re.sub(r"^  - mkdocs-jupyter:\n(      .*\n)+", "", config, flags=re.M)
+    for path in ("derivations/site/theme", "derivations/site/jieba-user.txt"):
+        config = config.replace(path, str(ROOT / path))
+    (folder / "mkdocs.yml").write_text(config.replace(".ipynb", ".md"), encoding="utf-8")
+    return folder / "mkdocs.yml"
+
+
+def cold_and_warm(runs: int) -> dict:
+    """Cold build once; then warm rebuilds and floor builds, interleaved."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cold = build(ROOT / "mkdocs.yml", tmp / "site", tmp / "caches")
+        floor = floor_project(tmp / "site", tmp / "floor")
+        build(floor, tmp / "floor-site", tmp / "caches")  # the floor's first build warms jieba and the theme
+        warm, bare = [], []
+        for _ in range(runs):
+            warm.append(build(ROOT / "mkdocs.yml", tmp / "site", tmp / "caches"))
+            bare.append(build(floor, tmp / "floor-site", tmp / "caches"))
+    return {"cold": cold, "warm": statistics.median(warm), "floor": statistics.median(bare),
+            "warm / floor": statistics.median(warm) / statistics.median(bare)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _page(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def serve_reload(timeout: float = 300) -> float:
+    """Seconds from saving an edit of ``derivations/rnn.py`` to the served chapter showing it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "project"
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+        copy.mkdir()
+        subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
+        for generated in ("node_modules", "docs/assets/katex"):
+            shutil.copytree(ROOT / generated, copy / generated, symlinks=True)
+        port = _free_port()
+        env = {**ENV, "PYTHONPATH": str(copy), "DERIVATIONS_CACHE": f"{tmp}/derivations",
+               "NOTEBOOKS_CACHE": f"{tmp}/notebooks"}
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                                  cwd=copy, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}/backprop-through-time/"
+            deadline = time.monotonic() + timeout
+            while "eq-rnn.step-jacobian" not in _page(url):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("mkdocs serve did not serve the chapter")
+                time.sleep(0.5)
+            time.sleep(2)  # let the watcher settle after the first build
+            marker = f"benchmark edit {time.time_ns()}"
+            module = copy / "derivations" / "rnn.py"
+            source = module.read_text(encoding="utf-8")
+            edited = source.replace("def step_jacobian_derivation(d):\n", f"def step_jacobian_derivation(d):\n    # {marker}\n", 1)
+            assert edited != source
+            start = time.monotonic()
+            module.write_text(edited, encoding="utf-8")
+            while marker not in _page(url):
+                if time.monotonic() - start > timeout:
+                    raise RuntimeError("the edit never reached the served page")
+                time.sleep(0.05)
+            return time.monotonic() - start
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def run(runs: int = 5) -> dict:
+    return {**cold_and_warm(runs), "serve": serve_reload()}
+
+
+def main() -> None:
+    result = run()
+    for name in ("cold", "warm", "floor", "warm / floor", "serve"):
+        target = f" (target ≤ {TARGETS[name]:g})" if name in TARGETS else ""
+        print(f"{name}: {result[name]:.2f}{'' if name == 'warm / floor' else ' s'}{target}")
+
+
+if __name__ == "__main__":
+    main()
