@@ -43,6 +43,7 @@ markdown_extensions:
   - derivations.site.references
   - derivations.site.chapters
   - derivations.site.catalog
+  - derivations.site.benchmarks
 """
 
 

@@ -39,7 +39,8 @@ class BenchmarksPreprocessor(DocsPreprocessor):
         for figure in data["figures"]:
             name = translate(figure["name"], lang, "benchmarks/results.json")
             target = "" if figure["target"] is None else f"≤ {figure['target']:g} {figure['unit']}"
-            rows.append(f"| {name} | {figure['value']:.3g} {figure['unit']} | {target} | {VERDICT[lang][figure['met']]} |")
+            value = f"{figure['value']:.0f}" if abs(figure["value"]) >= 100 else f"{figure['value']:.3g}"
+            rows.append(f"| {name} | {value} {figure['unit']} | {target} | {VERDICT[lang][figure['met']]} |")
         machine = data["machine"]
         note = MACHINE[lang].format(date=data["date"], runs=data["runs"], processor=machine["processor"],
                                     cores=machine["cores"], memory=machine["memory GiB"], python=machine["python"])
