@@ -10,7 +10,7 @@ import json
 import re
 
 from ..translations import translate
-from .docs_extension import DocsExtension, DocsPreprocessor
+from .docs_extension import DocsExtension, DocsPreprocessor, MarkerPreprocessor
 
 MARKER = re.compile(r"^::: benchmarks(?: lang=(?P<lang>en|zh))? *$")
 HEADER = {"en": "| Figure | Measured | Target | |\n|---|---:|---:|---|",
@@ -22,15 +22,11 @@ MACHINE = {"en": "Measured on {date} with the median of {runs} runs, on {process
            "zh": "测量于 {date}，取 {runs} 次运行的中位数；机器：{processor}，{cores} 核，内存 {memory} GiB，Python {python}。"}
 
 
-class BenchmarksPreprocessor(DocsPreprocessor):
-    def run(self, lines):
-        out = []
-        for line in lines:
-            match = MARKER.match(line.strip())
-            out.extend(self._table(match["lang"] or "en") if match else [line])
-        return out
+class BenchmarksPreprocessor(MarkerPreprocessor, DocsPreprocessor):
+    marker = MARKER
 
-    def _table(self, lang: str) -> list[str]:
+    def expand(self, match) -> list[str]:
+        lang = match["lang"] or "en"
         path = self.docs_dir.parent / "benchmarks" / "results.json"
         if not path.is_file():  # before the first `make bench` (tests/test_benchmarks.py requires the file)
             return ["", MISSING[lang], ""]

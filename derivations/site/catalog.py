@@ -11,21 +11,17 @@ import re
 from .. import cache
 from ..translations import translate
 from .claims import equation_pages
-from .docs_extension import DocsExtension, DocsPreprocessor
+from .docs_extension import DocsExtension, DocsPreprocessor, MarkerPreprocessor
 
 MARKER = re.compile(r"^::: equation-index(?: lang=(?P<lang>en|zh))? *$")
 HEADER = {"en": "| Id | Result |\n|---|---|", "zh": "| Id | 结果 |\n|---|---|"}
 
 
-class EquationIndexPreprocessor(DocsPreprocessor):
-    def run(self, lines):
-        out = []
-        for line in lines:
-            match = MARKER.match(line.strip())
-            out.extend(self._table(match["lang"] or "en") if match else [line])
-        return out
+class EquationIndexPreprocessor(MarkerPreprocessor, DocsPreprocessor):
+    marker = MARKER
 
-    def _table(self, lang: str) -> list[str]:
+    def expand(self, match) -> list[str]:
+        lang = match["lang"] or "en"
         pages = equation_pages(self.docs_dir)
         rows = [HEADER[lang]]
         for eid, record in cache.records().items():

@@ -1,7 +1,8 @@
-"""The shared shape of the extensions that expand a ``::: …`` line using the pages' folder."""
+"""The shared shape of the extensions that expand a ``::: …`` line, some of them using the pages' folder."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from markdown import Extension
@@ -14,6 +15,22 @@ class DocsPreprocessor(Preprocessor):
     def __init__(self, md, docs_dir: str):
         super().__init__(md)
         self.docs_dir = Path(docs_dir)
+
+
+class MarkerPreprocessor(Preprocessor):
+    """Replaces every line that :attr:`marker` matches (once stripped) by the lines :meth:`expand` gives."""
+
+    marker: re.Pattern
+
+    def run(self, lines):
+        out = []
+        for line in lines:
+            match = self.marker.match(line.strip())
+            out.extend(self.expand(match) if match else [line])
+        return out
+
+    def expand(self, match: re.Match) -> list[str]:
+        raise NotImplementedError
 
 
 class DocsExtension(Extension):

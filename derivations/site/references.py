@@ -10,24 +10,20 @@ import difflib
 import re
 
 from markdown import Extension
-from markdown.preprocessors import Preprocessor
 
 from ..references import WORKS
+from .docs_extension import MarkerPreprocessor
 
 MARKER = re.compile(r"^::: references((?: +[a-z0-9]+)+?)(?: +lang=(?P<lang>en|zh))? *$")
 HEADING = {"en": "References", "zh": "参考文献"}
 DOWNLOAD = {"en": "All references as BibTeX", "zh": "全部参考文献（BibTeX）"}
 
 
-class ReferencesPreprocessor(Preprocessor):
-    def run(self, lines):
-        out = []
-        for line in lines:
-            match = MARKER.match(line.strip())
-            out.extend(self._bibliography(match[1].split(), match["lang"] or "en") if match else [line])
-        return out
+class ReferencesPreprocessor(MarkerPreprocessor):
+    marker = MARKER
 
-    def _bibliography(self, keys: list[str], lang: str) -> list[str]:
+    def expand(self, match) -> list[str]:
+        keys, lang = match[1].split(), match["lang"] or "en"
         lines = [f"## {HEADING[lang]} {{#references}}", ""]
         for key in keys:
             if key not in WORKS:
