@@ -1,4 +1,4 @@
-"""Long spans: ``bounds.span_log_norms`` for k = 10 000, n = 128 against the limit, a bare NumPy loop of
+"""Long spans: ``rnn.span_log_norms`` for k = 10 000, n = 128 against the limit, a bare NumPy loop of
 the same k matrix products.
 
 Target: at most 1.2× the bare loop. Both run in the same process, interleaved, single-threaded BLAS
@@ -17,7 +17,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from derivations import bounds, rnn  # noqa: E402
+from derivations import rnn  # noqa: E402
 
 STEPS, SIZE, TARGET = 10_000, 128, 1.2
 
@@ -50,11 +50,11 @@ def run(runs: int = 5) -> dict:
     """Median seconds of both, and their ratio."""
     args = arguments(np.random.default_rng(0))
     js = jacobians(args)
-    bounds.span_log_norms(**{**args, "xs": args["xs"][:10]})  # compile the closed forms first
+    rnn.span_log_norms(**{**args, "xs": args["xs"][:10]})  # compile the closed forms first
     timings = {"span_log_norms": [], "bare loop": []}
     for _ in range(runs):
         start = time.perf_counter()
-        logs = bounds.span_log_norms(**args)
+        logs = rnn.span_log_norms(**args)
         timings["span_log_norms"].append(time.perf_counter() - start)
         start = time.perf_counter()
         bare_loop(js)

@@ -110,8 +110,9 @@ MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
         (BOUNDS, "bound * bound**k, bound ** (k + 1)", "bound * bound**k, bound ** (k + 2)", "exponent"),
         (BOUNDS, "sp.Product(bound, (j, 0, k - 1))", "sp.Product(bound, (j, 0, k))", "constant"),
         (BOUNDS, "d.prove(sp.limit((1 + s) ** -k, k, sp.oo), 0", "d.prove(sp.limit((1 + s) ** k, k, sp.oo), 0", "sign"),
-        (BOUNDS, ") @ product", ").T @ product", "transpose"),
-        (BOUNDS, "total += np.log(scale)", "total += 2 * np.log(scale)", "constant"),
+        (RNN, "np.asarray(jacobian(*arguments), dtype=float) @ product",
+         "np.asarray(jacobian(*arguments), dtype=float).T @ product", "transpose"),
+        (RNN, "total += np.log(scale)", "total += 2 * np.log(scale)", "constant"),
     ],
     "bounds.pascanu-conditions": [
         (BOUNDS, "PASCANU_JACOBIAN = W_REC * DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV))",

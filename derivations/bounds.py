@@ -16,7 +16,6 @@ from . import activation as act
 from . import rnn
 from .notation import (Chain, Juxtaposed, Maximum, Norm, OrderedProduct, Partial, Power, at, elementwise, latex,
                        sigma)
-from .numeric import Shapes, check_activation
 from .registry import derivation
 
 t, j, n = rnn.t, rnn.j, rnn.n
@@ -249,71 +248,10 @@ def linear_spectral_radius(d):
              (radius, chain(Maximum(sp.Abs(eigenvalue), i), LAMBDA_1)))
 
 
-# --- Numeric API ---
-
-EXACT_EVERY = 256
-"""Steps between exact (SVD) spectral norms in :func:`span_log_norms`; power iteration in between."""
-TOLERANCE = 1e-12
-"""Relative change of the power-iteration estimate below which it is taken as converged."""
-ITERATIONS = 32
-"""Power iterations per step before falling back to an SVD."""
-
-
-def _spectral_norm(matrix: np.ndarray, v: np.ndarray | None, exact: bool) -> tuple[float, np.ndarray]:
-    """‖matrix‖₂ and its top right singular vector: power iteration from ``v`` (the previous step's
-    vector, which moves little from step to step) until two estimates agree to :data:`TOLERANCE`;
-    by SVD when ``exact``, when there is no ``v``, or when :data:`ITERATIONS` do not converge."""
-    if not exact and v is not None:
-        estimate = np.linalg.norm(matrix @ v)
-        for _ in range(ITERATIONS):
-            w = matrix.T @ (matrix @ v)
-            size = np.linalg.norm(w)
-            if size == 0:
-                break
-            v = w / size
-            previous, estimate = estimate, np.linalg.norm(matrix @ v)
-            if estimate - previous <= TOLERANCE * estimate:  # power iteration never lowers the estimate
-                return estimate, v
-    _, singular_values, vt = np.linalg.svd(matrix)
-    return singular_values[0], vt[0]
-
-
-def span_log_norms(W_hh, W_xh, b_h, h_start, xs, activation: str = "tanh") -> np.ndarray:
-    """log ‖∂h_{t+j}/∂h_t‖₂ for j = 1 … k (``bounds.span-norm``), shape (k,), without underflow.
-
-    The running product J_{t+j} ⋯ J_{t+1} is rescaled to norm 1 after every step and the logs of
-    the scales are summed; once the product is exactly zero the log norm is −∞ from then on. Each
-    step costs one n×n matrix product: the norm is followed by warm-started power iteration and
-    recomputed exactly every :data:`EXACT_EVERY` steps. A norm that is slightly off changes only
-    that step's value, since the next step rescales by the norm it measures.
-    """
-    shapes = Shapes()
-    W_hh = shapes.array("W_hh", W_hh, ("n", "n"))
-    W_xh = shapes.array("W_xh", W_xh, ("n", "m"))
-    b_h = shapes.array("b_h", b_h, ("n",))
-    state = shapes.array("h_start", h_start, ("n",))
-    xs = shapes.array("xs", xs, ("k", "m"))
-    check_activation(activation)
-    jacobian, step = rnn.compiled("jacobian", activation), rnn.compiled("step", activation)
-    columns = [W_hh, W_xh, b_h[:, None], state[:, None]]
-    logs = np.full(len(xs), -np.inf)
-    product, total, v = np.eye(len(state)), 0.0, None
-    with np.errstate(over="ignore"):  # exp overflow in the sigmoid saturates correctly to 0 or 1
-        for index, x in enumerate(xs):
-            arguments = columns + [x[:, None]]
-            product = np.asarray(jacobian(*arguments), dtype=float) @ product
-            columns[3] = np.asarray(step(*arguments), dtype=float)
-            scale, v = _spectral_norm(product, v, exact=index % EXACT_EVERY == 0)
-            if scale == 0:
-                break
-            total += np.log(scale)
-            product /= scale
-            logs[index] = total
-    return logs
-
+# --- Numeric example ---
 
 def counterexample() -> dict:
-    """Arguments for :func:`span_log_norms` with λ₁(W_hh) = 3 > 1/γ = 1 whose span norms vanish:
+    """Arguments for :func:`rnn.span_log_norms` with λ₁(W_hh) = 3 > 1/γ = 1 whose span norms vanish:
     a large bias saturates both tanh units, and σ'(z) ≈ 10⁻⁶ outweighs the large weights."""
     return {
         "W_hh": np.array([[2.0, 1.0], [1.0, 2.0]]),

@@ -150,7 +150,7 @@ def _exploding_condition() -> str:
     example = bounds.counterexample()
     lam = np.linalg.norm(example["W_hh"], 2)
     gamma = float(activation.SUPREMUM[example["activation"]])
-    vanishes = bounds.span_log_norms(**example)[-1] < -20
+    vanishes = rnn.span_log_norms(**example)[-1] < -20
     return "refined" if lam > 1 / gamma and vanishes else "verified"
 
 

@@ -252,3 +252,60 @@ def span_jacobian(W_hh, W_xh, b_h, h_start, xs, activation: str = "tanh") -> np.
         product = _evaluate("jacobian", activation, step_args) @ product
         args[3] = _evaluate("step", activation, step_args)
     return product
+
+
+EXACT_EVERY = 256
+"""Steps between exact (SVD) spectral norms in :func:`span_log_norms`; power iteration in between."""
+TOLERANCE = 1e-12
+"""Relative change of the power-iteration estimate below which it is taken as converged."""
+ITERATIONS = 32
+"""Power iterations per step before falling back to an SVD."""
+
+
+def _spectral_norm(matrix: np.ndarray, v: np.ndarray | None, exact: bool) -> tuple[float, np.ndarray]:
+    """‖matrix‖₂ and its top right singular vector: power iteration from ``v`` (the previous step's
+    vector, which moves little from step to step) until two estimates agree to :data:`TOLERANCE`;
+    by SVD when ``exact``, when there is no ``v``, or when :data:`ITERATIONS` do not converge."""
+    if not exact and v is not None:
+        estimate = np.linalg.norm(matrix @ v)
+        for _ in range(ITERATIONS):
+            w = matrix.T @ (matrix @ v)
+            size = np.linalg.norm(w)
+            if size == 0:
+                break
+            v = w / size
+            previous, estimate = estimate, np.linalg.norm(matrix @ v)
+            if estimate - previous <= TOLERANCE * estimate:  # power iteration never lowers the estimate
+                return estimate, v
+    _, singular_values, vt = np.linalg.svd(matrix)
+    return singular_values[0], vt[0]
+
+
+def span_log_norms(W_hh, W_xh, b_h, h_start, xs, activation: str = "tanh") -> np.ndarray:
+    """log ‖∂h_{t+j}/∂h_t‖₂ for j = 1 … k, the norms of ``rnn.span-jacobian`` that ``bounds.span-norm``
+    bounds, shape (k,), without underflow.
+
+    The running product J_{t+j} ⋯ J_{t+1} is rescaled to norm 1 after every step and the logs of
+    the scales are summed; once the product is exactly zero the log norm is −∞ from then on. Each
+    step costs one n×n matrix product: the norm is followed by warm-started power iteration and
+    recomputed exactly every :data:`EXACT_EVERY` steps. A norm that is slightly off changes only
+    that step's value, since the next step rescales by the norm it measures.
+    """
+    shapes = Shapes()
+    columns = _columns(shapes, W_hh, W_xh, b_h, h_start, "h_start")
+    xs = shapes.array("xs", xs, ("k", "m"))
+    jacobian, next_state = compiled("jacobian", check_activation(activation)), compiled("step", activation)
+    logs = np.full(len(xs), -np.inf)
+    product, total, v = np.eye(columns[0].shape[0]), 0.0, None
+    with np.errstate(over="ignore"):  # exp overflow in the sigmoid saturates correctly to 0 or 1
+        for index, x in enumerate(xs):
+            arguments = columns + [x[:, None]]
+            product = np.asarray(jacobian(*arguments), dtype=float) @ product
+            columns[3] = np.asarray(next_state(*arguments), dtype=float)
+            scale, v = _spectral_norm(product, v, exact=index % EXACT_EVERY == 0)
+            if scale == 0:
+                break
+            total += np.log(scale)
+            product /= scale
+            logs[index] = total
+    return logs

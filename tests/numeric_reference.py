@@ -80,3 +80,10 @@ def random_rnn(seed, n, m, k, activation):
         if activation != "relu" or all(np.min(np.abs(z)) > KINK_MARGIN for z in zs):
             return params
     raise RuntimeError(f"no ReLU draw away from the kink for seed {seed}, n={n}, m={m}, k={k}")
+
+
+def rescaled_rnn(seed, n, m, k, activation, top_singular_value):
+    """:func:`random_rnn` with W_hh rescaled so that its largest singular value is ``top_singular_value``."""
+    params = random_rnn(seed, n, m, k, activation)
+    params["W_hh"] *= top_singular_value / np.linalg.norm(params["W_hh"], 2)
+    return params

@@ -151,6 +151,7 @@ FUNCTIONS = {
     "step": (rnn.step, ["W_hh", "W_xh", "b_h", "h_prev", "x_t"]),
     "step_jacobian": (rnn.step_jacobian, ["W_hh", "W_xh", "b_h", "h_prev", "x_t"]),
     "span_jacobian": (rnn.span_jacobian, ["W_hh", "W_xh", "b_h", "h_start", "xs"]),
+    "span_log_norms": (rnn.span_log_norms, ["W_hh", "W_xh", "b_h", "h_start", "xs"]),
 }
 
 
@@ -186,9 +187,64 @@ def test_valid_arguments_are_accepted(function):
     assert np.all(np.isfinite(call(**{arg: VALID[arg] for arg in names}, activation="relu")))
 
 
-def test_unknown_activation_is_rejected_over_zero_steps():
+@pytest.mark.parametrize("span", [rnn.span_jacobian, rnn.span_log_norms], ids=lambda f: f.__name__)
+def test_unknown_activation_is_rejected_over_zero_steps(span):
     with pytest.raises(ValueError, match=r"^activation:"):
-        rnn.span_jacobian(np.eye(N), np.ones((N, M)), np.zeros(N), np.zeros(N), np.zeros((0, M)), "softmax")
+        span(np.eye(N), np.ones((N, M)), np.zeros(N), np.zeros(N), np.zeros((0, M)), "softmax")
+
+
+# --- span_log_norms: the span Jacobian's norms in log space, past where the plain product underflows ---
+
+def _log_norms(p, activation):
+    return rnn.span_log_norms(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"], activation)
+
+
+@pytest.mark.parametrize(("activation", "seed"), list(itertools.product(ref.ACTIVATIONS, (0, 1, 2))))
+def test_log_norms_match_the_span_jacobian(activation, seed):
+    p = ref.rescaled_rnn(seed, 3, 2, 6, activation, 2.0)
+    with np.errstate(divide="ignore"):  # a ReLU span whose units all die is exactly zero: log 0 = −∞
+        direct = [np.log(np.linalg.norm(rnn.span_jacobian(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"][:j],
+                                                          activation), 2)) for j in range(1, 7)]
+    assert_allclose(_log_norms(p, activation), direct, rtol=1e-9, atol=1e-12,
+                    err_msg="rnn.span-jacobian: span_log_norms differs from log ‖span_jacobian‖₂")
+
+
+def test_no_underflow_over_2000_steps():
+    p = ref.rescaled_rnn(0, 4, 2, 2000, "tanh", 0.5)
+    logs = _log_norms(p, "tanh")
+    plain = rnn.span_jacobian(p["W_hh"], p["W_xh"], p["b_h"], p["h0"], p["xs"], "tanh")
+    assert np.all(plain == 0)  # the plain product underflows …
+    assert np.all(np.isfinite(logs)) and logs[-1] < -1100 * np.log(2)  # … the log norm does not
+    assert np.all(np.diff(logs) <= np.log(0.5) + 1e-9)  # each step shrinks by at least γλ₁ = 1/2
+
+
+def test_exactly_zero_product_gives_minus_infinity():
+    logs = rnn.span_log_norms(np.eye(2), np.ones((2, 1)), [-5.0, -5.0], [0.0, 0.0], np.zeros((3, 1)), "relu")
+    assert logs.shape == (3,) and np.all(logs == -np.inf)
+
+
+def test_zero_steps_give_no_norms():
+    assert rnn.span_log_norms(np.eye(2), np.ones((2, 1)), np.zeros(2), np.zeros(2), np.zeros((0, 1))).shape == (0,)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_span_log_norms_match_a_50_digit_reference(activation):
+    """The power-iteration norms against mpmath: the ordered product in 50 digits, whose range no float
+    underflows, and its spectral norm from the eigenvalues of PᵀP."""
+    import mpmath
+
+    mpmath.mp.dps = 50
+    p = ref.rescaled_rnn(3, 3, 2, 600, activation, 1.0 / float(act.SUPREMUM[activation]))
+    logs = _log_norms(p, activation)
+    product, h = mpmath.eye(3), p["h0"]
+    for k, x in enumerate(p["xs"], start=1):
+        J = rnn.step_jacobian(p["W_hh"], p["W_xh"], p["b_h"], h, x, activation)
+        h = rnn.step(p["W_hh"], p["W_xh"], p["b_h"], h, x, activation)
+        product = mpmath.matrix(J.tolist()) * product
+        if k % 50 == 0:
+            top = max(mpmath.eigsy(product.T * product)[0])
+            assert float(mpmath.log(top) / 2) == pytest.approx(logs[k - 1], rel=1e-10, abs=1e-10), k
+    assert logs[-1] < np.log(np.finfo(float).tiny), "the reference must reach where float64 underflows"
 
 
 WRONG_ORDER = rnn.W_HH * sp.matrices.expressions.diagonal.DiagMatrix(elementwise(rnn.SIGMA_PRIME, rnn.PRE_ACTIVATION))

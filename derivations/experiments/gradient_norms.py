@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .. import bounds, gru, lstm
+from .. import gru, lstm, rnn
 from ..activation import SUPREMUM
 from ..numeric import check_activation, generator, integer, positive
 from ..remedies import orthogonal
@@ -27,7 +27,7 @@ def recurrent_weight(n, lambda_1, rng) -> np.ndarray:
 
 
 def rnn_arguments(W_hh, steps, rng, input_scale=1.0) -> dict:
-    """Arguments for ``bounds.span_log_norms`` (activation aside) around ``W_hh``: W_xh = input_scale · I,
+    """Arguments for ``rnn.span_log_norms`` (activation aside) around ``W_hh``: W_xh = input_scale · I,
     b_h = 0, h_start = 0 and ``steps`` inputs x ~ N(0, I)."""
     size = len(W_hh)
     return {"W_hh": W_hh, "W_xh": positive("input_scale", input_scale) * np.eye(size), "b_h": np.zeros(size),
@@ -35,11 +35,11 @@ def rnn_arguments(W_hh, steps, rng, input_scale=1.0) -> dict:
 
 
 def rnn_log_norms(activation, n, lambda_1, steps, rng, input_scale=1.0) -> np.ndarray:
-    """log ‖∂h_{t+k}/∂h_t‖₂ for k = 1 … steps (``bounds.span_log_norms``), shape (steps,), with W_hh
+    """log ‖∂h_{t+k}/∂h_t‖₂ for k = 1 … steps (``rnn.span_log_norms``), shape (steps,), with W_hh
     from :func:`recurrent_weight` and the rest from :func:`rnn_arguments`."""
     check_activation(activation)
     args = rnn_arguments(recurrent_weight(n, lambda_1, rng), steps, rng, input_scale)
-    return bounds.span_log_norms(**args, activation=activation)
+    return rnn.span_log_norms(**args, activation=activation)
 
 
 def log_norm_products(jacobians, blocks: dict) -> dict[str, np.ndarray]:

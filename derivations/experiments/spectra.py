@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import bounds, remedies
+from .. import remedies, rnn
 from ..numeric import Shapes, integer
 from .gradient_norms import rnn_arguments
 
@@ -48,7 +48,7 @@ def summary(sizes, rng) -> list[dict]:
 
 def gradient_curves(rng, n=128, steps=1000, input_scale=1.0) -> dict[str, np.ndarray]:
     """For each init in turn: W_hh = weight(init, n, rng), then log ‖∂h_{t+k}/∂h_t‖₂ of a tanh RNN for
-    k = 1 … steps (``bounds.span_log_norms`` on ``gradient_norms.rnn_arguments``)."""
-    return {init: bounds.span_log_norms(**rnn_arguments(weight(init, n, rng), steps, rng, input_scale),
+    k = 1 … steps (``rnn.span_log_norms`` on ``gradient_norms.rnn_arguments``)."""
+    return {init: rnn.span_log_norms(**rnn_arguments(weight(init, n, rng), steps, rng, input_scale),
                                         activation="tanh")
             for init in INITS}
