@@ -31,8 +31,9 @@ build: install
 check: install
 	$(BIN)/python -m derivations check
 
+# One pytest-xdist worker per core; the workers share one build of the real site.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Every benchmark, median of 5 runs, as a table; the figures go to benchmarks/results.json, which the
 # Performance page shows. About 15 minutes on two cores, most of it the timed test suite.

@@ -10,6 +10,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
+
+from derivations.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,9 +27,20 @@ def mkdocs_build(config: Path, site_dir: Path, *, cwd: Path = ROOT, env: dict | 
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built strictly once for the whole session."""
-    site = tmp_path_factory.mktemp("site")
+def built_site(tmp_path_factory, worker_id) -> Path:
+    """The real site, built strictly once for the whole session, also when pytest-xdist runs it in
+    several workers: the first to take the lock builds, the others wait and share the result."""
+    if worker_id == "master":
+        return _build_real_site(tmp_path_factory.mktemp("site"))
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per session, common to its workers
+    with FileLock(shared / "site.lock"):
+        site = shared / "site"
+        if not site.exists():
+            _build_real_site(shared / "site.tmp").rename(site)
+    return site
+
+
+def _build_real_site(site: Path) -> Path:
     done = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert done.returncode == 0, done.stderr
     return site
@@ -52,7 +66,8 @@ def tiny_site(tmp_path):
     """Build a tiny real site from ``{page: markdown}`` with the project's extensions.
 
     Returns ``build(pages, project=ROOT)``; pass ``project`` to build against a mutated copy of
-    the package made by :func:`project_copy`.
+    the package made by :func:`project_copy`. Derivations come from the project's cache, whose
+    entries carry the content hash of the modules they were derived from.
     """
 
     def build(pages: dict[str, str], project: Path = ROOT):
@@ -62,7 +77,11 @@ def tiny_site(tmp_path):
             (docs / name).write_text(textwrap.dedent(text), encoding="utf-8")
         config = tmp_path / "mkdocs.yml"
         config.write_text(TINY_CONFIG, encoding="utf-8")
-        env = {"PYTHONPATH": str(project), "DERIVATIONS_CACHE": str(tmp_path / "cache")}
+        env = {"PYTHONPATH": str(project)}
+        if project != ROOT:  # a mutated copy starts from the project's cache but never writes into it
+            env["DERIVATIONS_CACHE"] = str(tmp_path / "cache")
+            if cache_dir().is_dir():
+                shutil.copytree(cache_dir(), tmp_path / "cache", dirs_exist_ok=True)
         return mkdocs_build(config, tmp_path / "site", cwd=tmp_path, env=env)
 
     return build

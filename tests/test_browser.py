@@ -112,25 +112,40 @@ def test_chinese_search_finds_the_page(browser, server, query, page):
 
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _page_urls(source: Path) -> list[str]:
+    """The site paths of a docs page: ``remedies.zh.md`` → ``zh/remedies/``, ``index.md`` → ````; a
+    notebook is one source for both languages."""
+    parts = list(source.relative_to(DOCS).with_suffix("").parts)
+    languages = ["", "zh/"] if source.suffix == ".ipynb" else ["zh/" if parts[-1].endswith(".zh") else ""]
+    parts[-1] = parts[-1].removesuffix(".zh")
+    if parts[-1] == "index":
+        parts.pop()
+    return [language + "".join(f"{part}/" for part in parts) for language in languages]
+
+
+PAGES = sorted(url for source in DOCS.rglob("*") if source.suffix in (".md", ".ipynb")
+               and not source.stem.startswith("print") for url in _page_urls(source))
+"""Every page but the print editions, which repeat the chapters' markup and take axe minutes."""
+
+
+def test_axe_covers_every_built_page(built_site):
+    built = {f"{p.parent.relative_to(built_site).as_posix()}/".removeprefix("./") for p in built_site.rglob("index.html")
+             if p.parent.name != "print"}
+    assert built == set(PAGES)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_violation_on_any_page(browser, server, built_site, scheme):
-    """axe-core on every page, in both of Material's palettes: no serious or critical violation.
-
-    The print editions are left out: they repeat the chapters' markup, and axe takes minutes on them.
-    """
-    urls = sorted(p.parent.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")
-                  if p.parent.name != "print")
+@pytest.mark.parametrize("url", PAGES, ids=lambda url: url or "home")
+def test_no_serious_accessibility_violation(browser, server, scheme, url):
+    """axe-core in both of Material's palettes: no serious or critical violation."""
     tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    found = {}
-    for url in urls:
-        tab.goto(f"{server}/{'' if url == '.' else url + '/'}", wait_until="load")
-        tab.add_script_tag(path=str(AXE))
-        violations = tab.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-            .violations.filter(v => ['serious', 'critical'].includes(v.impact))
-            .map(v => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`)""")
-        if violations:
-            found[url] = violations
+    tab.goto(f"{server}/{url}", wait_until="load")
+    tab.add_script_tag(path=str(AXE))
+    violations = tab.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`)""")
     tab.close()
-    assert len(urls) >= 14 and found == {}
+    assert violations == []

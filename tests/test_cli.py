@@ -44,7 +44,8 @@ def test_check_passes_for_one_id():
 
 def test_check_fails_naming_the_id_whose_proof_breaks(project_copy, tmp_path):
     project = project_copy("activation.py", '"tanh": 1 - sp.tanh(x) ** 2,', '"tanh": 1 + sp.tanh(x) ** 2,')
-    done = cli("check", project=project, tmp_path=tmp_path)
+    done = cli("check", "activation.sigmoid-derivative", "activation.tanh-derivative", project=project,
+               tmp_path=tmp_path)
     assert done.returncode == 1
     assert "FAILED activation.tanh-derivative" in done.stderr
     assert "ok     activation.sigmoid-derivative" in done.stdout
