@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -141,6 +142,15 @@ def test_closed_form_reference_typesets_the_derived_result(tiny_site):
 def test_closed_form_reference_to_an_unknown_id_names_it(tiny_site):
     done = tiny_site({"index.md": "# Page\n\nThe Jacobian is {eq-rhs:rnn.step-jacobain}.\n"})
     assert done.returncode != 0 and "rnn.step-jacobain" in done.stderr and "rnn.step-jacobian" in done.stderr
+
+
+def test_search_index_holds_each_formula_once(built_site):
+    """KaTeX writes a formula three times (MathML, its TeX annotation, the visual layer); search
+    indexes the visual layer alone, so results read "the state ht" rather than "the state hth_tht"."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = "".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("backprop-through-time/"))
+    assert "The state ht\u200b influences the loss in two ways: directly, through Lt\u200b, and" in text
+    assert "hth" not in text
 
 
 def test_no_internal_link_or_anchor_is_broken(built_site):

@@ -19,6 +19,8 @@ KATEX_DIR = ROOT / "node_modules" / "katex"
 ASSETS_DIR = ROOT / "docs" / "assets" / "katex"
 SCRIPT = Path(__file__).with_name("render.mjs")
 
+MATHML = '<span class="katex-mathml">'
+
 
 class MathError(ValueError):
     """LaTeX that KaTeX cannot typeset; the message names where it came from."""
@@ -116,4 +118,18 @@ def render(latex: str, display: bool, where: str) -> str:
     answer = _renderer()(latex, display)
     if "error" in answer:
         raise MathError(f"{where}: LaTeX does not parse: {answer['error']}")
-    return answer["html"]
+    return indexed_once(answer["html"])
+
+
+def indexed_once(html: str) -> str:
+    """``html`` with KaTeX's MathML (kept for screen readers) marked ``data-search-exclude``, which
+    Material's search honours, so that the index holds each formula once, as the text of its
+    visual layer, instead of three times run together (MathML, TeX annotation, visual layer).
+
+    The MathML is the part to leave out because Material matches an excluded element by its tag
+    name: an exclusion ends at the first closing tag of that name inside it, and the visual layer
+    is spans within spans, whereas the MathML's span holds no other span."""
+    if html.count(MATHML) != 1 or html.count("<span", html.index(MATHML) + 1, html.index("</math>")):
+        raise MathError(f"KaTeX {_renderer().version} no longer writes one {MATHML!r} holding only <math>; "
+                        f"update derivations/site/katex.py")
+    return html.replace(MATHML, MATHML[:-1] + " data-search-exclude>")
