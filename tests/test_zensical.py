@@ -4,7 +4,7 @@ Zensical reads ``mkdocs.yml`` and runs its Markdown extensions, but no MkDocs pl
 the equation, math and citation processing is done by Markdown extensions so that it carries
 over. This builds the four chapters in ``tmp_path`` with the ``markdown_extensions`` list of the
 real ``mkdocs.yml`` and the project's KaTeX stylesheet and fonts, and checks every placed
-equation came out typeset. Skipped when Zensical is not installed (it is not in the test extra).
+equation came out typeset.
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 import yaml
 
 from conftest import ROOT
-
-pytest.importorskip("zensical", reason="Zensical is not installed (pip install zensical)")
 
 CHAPTERS = ("backprop-through-time", "why-vanish-explode", "remedies", "gated-units")
 MARKER = re.compile(r"^::: eq (\S+)", re.M)
