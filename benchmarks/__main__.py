@@ -63,6 +63,7 @@ def rows(runs: int, with_tests: bool) -> list[dict]:
     for variant in variants:
         row(f"time to math, {variant['variant']} ({variant['page']})", variant["ms"], "ms")
         row(f"bytes, {variant['variant']} ({variant['page']})", variant["bytes"] / 1000, "KB")
+        row(f"transferred, {variant['variant']} ({variant['page']})", variant["transferred"] / 1000, "KB")
     for variant in variants:
         for column, _, baseline, target in math_render.TARGETS:
             if column in variant:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from derivations.site import font_preload
 from test_site import CHAPTER_IDS
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -143,9 +144,27 @@ def test_no_serious_accessibility_violation(browser, server, scheme, url):
     """axe-core in both of Material's palettes: no serious or critical violation."""
     tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     tab.goto(f"{server}/{url}", wait_until="load")
+    # Off-screen blocks skip layout (content-visibility: auto); axe must see every element laid out.
+    tab.add_style_tag(content="* { content-visibility: visible !important; }")
     tab.add_script_tag(path=str(AXE))
     violations = tab.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
         .violations.filter(v => ['serious', 'critical'].includes(v.impact))
         .map(v => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`)""")
     tab.close()
     assert violations == []
+
+
+@pytest.mark.parametrize("url", PAGES, ids=lambda url: url or "home")
+def test_each_page_preloads_exactly_the_fonts_it_uses(browser, server, url):
+    """The preload links that derivations/site/font_preload.py reads off KaTeX's stylesheet against
+    the faces Chromium actually loaded to draw the page: none missing, none fetched for nothing."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.goto(f"{server}/{url}", wait_until="load")
+    used = tab.evaluate("""document.fonts.ready.then(set => [...set].filter(face => face.status === "loaded")
+        .map(face => [face.family.replaceAll('"', ''), face.style, face.weight]))""")
+    preloaded = tab.eval_on_selector_all('link[rel="preload"][as="font"]', "links => links.map(l => l.href)")
+    tab.close()
+    files = font_preload.font_rules()[0]
+    assert sorted(files[tuple(face)] for face in used if face[0].startswith("KaTeX_")) == \
+        sorted(href.rsplit("/", 1)[-1] for href in preloaded)
+
