@@ -31,17 +31,22 @@ def built_site(tmp_path_factory, worker_id) -> Path:
     """The real site, built strictly once for the whole session, also when pytest-xdist runs it in
     several workers: the first to take the lock builds, the others wait and share the result."""
     if worker_id == "master":
-        return _build_real_site(tmp_path_factory.mktemp("site"))
+        return build_real_site(tmp_path_factory.mktemp("site"))
     shared = tmp_path_factory.getbasetemp().parent  # one folder per session, common to its workers
     with FileLock(shared / "site.lock"):
         site = shared / "site"
         if not site.exists():
-            _build_real_site(shared / "site.tmp").rename(site)
+            build_real_site(shared / "site.tmp").rename(site)
     return site
 
 
-def _build_real_site(site: Path) -> Path:
-    done = mkdocs_build(ROOT / "mkdocs.yml", site)
+SOURCE_DATE_EPOCH = "1767225600"
+"""The build date of every test build of the real site (2026-01-01), as ``make build`` takes it from the last commit."""
+
+
+def build_real_site(site: Path) -> Path:
+    """Build the real site strictly into ``site``, dated :data:`SOURCE_DATE_EPOCH`."""
+    done = mkdocs_build(ROOT / "mkdocs.yml", site, env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
     assert done.returncode == 0, done.stderr
     return site
 
