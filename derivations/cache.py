@@ -1,8 +1,8 @@
 """Content-addressed cache of derivation records, so an unchanged derivation is not re-derived.
 
 A topic's key hashes its module, the engine modules and every sibling module it imports
-(transitively), plus the SymPy version. Stale topics are re-derived in a fresh interpreter,
-so a long-running ``mkdocs serve`` always sees the edited source, never a stale import.
+(transitively), plus the SymPy version. Stale topics are re-derived in fresh interpreters, one
+per core, so a long-running ``mkdocs serve`` always sees the edited source, never a stale import.
 """
 
 from __future__ import annotations
@@ -117,17 +117,24 @@ def records(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
     found = {topic: _cached(topic, keys[topic]) for topic in topics}
     stale = [topic for topic, recs in found.items() if recs is None]
     if stale:
-        args = [sys.executable, "-m", "derivations", "export", *stale]
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # no .pyc churn under `mkdocs serve`
-        done = subprocess.run(args, cwd=PACKAGE_DIR.parent, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise DerivationError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
-                                  f"re-deriving {', '.join(stale)} failed")
+        _export(stale)
         for topic in stale:
             found[topic] = _cached(topic, keys[topic])
             if found[topic] is None:
                 raise DerivationError(f"re-deriving topic {topic!r} wrote no usable cache entry")
     return {record["id"]: record for topic in topics for record in found[topic]}
+
+
+def _export(stale: list[str]) -> None:
+    """Re-derive the ``stale`` topics in fresh interpreters, one per core, each taking every n-th topic."""
+    groups = [stale[i::os.cpu_count() or 1] for i in range(min(len(stale), os.cpu_count() or 1))]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # no .pyc churn under `mkdocs serve`
+    runs = [subprocess.Popen([sys.executable, "-m", "derivations", "export", *group], cwd=PACKAGE_DIR.parent,
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for group in groups]
+    for group, run, stderr in [(group, run, run.communicate()[1].strip()) for group, run in zip(groups, runs)]:
+        if run.returncode != 0:
+            raise DerivationError(stderr.splitlines()[-1] if stderr else f"re-deriving {', '.join(group)} failed")
 
 
 def record(equation_id: str) -> dict:

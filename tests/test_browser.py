@@ -144,8 +144,10 @@ def test_no_serious_accessibility_violation(browser, server, scheme, url):
     """axe-core in both of Material's palettes: no serious or critical violation."""
     tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     tab.goto(f"{server}/{url}", wait_until="load")
-    # Off-screen blocks skip layout (content-visibility: auto); axe must see every element laid out.
-    tab.add_style_tag(content="* { content-visibility: visible !important; }")
+    # Off-screen blocks skip layout (content-visibility: auto); axe must see every element laid out, in
+    # its final colours: a block laid out late would otherwise fade into the palette's (Material's
+    # link colour transition) while axe measures its contrast.
+    tab.add_style_tag(content="* { content-visibility: visible !important; transition: none !important; }")
     tab.add_script_tag(path=str(AXE))
     violations = tab.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
         .violations.filter(v => ['serious', 'critical'].includes(v.impact))

@@ -3,7 +3,13 @@ translations, math typeset at build time, and no third-party requests."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import textwrap
+import time
+import urllib.request
 
 import nbformat
 import pytest
@@ -189,6 +195,55 @@ def test_a_tiny_site_renders_an_executed_notebook_with_typeset_math(tmp_path, ca
     download = nbformat.read(tmp_path / "site" / "index.ipynb", as_version=4)
     assert download.cells[1].outputs[0]["text"] == "1024\n", "the download is the executed notebook"
     assert textwrap.dedent(download.cells[0].source).startswith("# Home")
+
+
+def _served(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait_for(url: str, wanted, seconds: float) -> str:
+    """The page at ``url`` once ``wanted(page)`` holds; fails after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not wanted(page := _served(url)):
+        assert time.monotonic() < deadline, f"gave up waiting; last page served: {page[-300:]!r}"
+        time.sleep(0.2)
+    return page
+
+
+def test_under_serve_a_page_keeps_its_outputs_while_changed_code_runs_again(tmp_path, cache):
+    """``mkdocs serve`` does not hold every page back for a notebook whose code changed: the page
+    shows the previous outputs under a note until the new run ends, then reloads with its outputs."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+
+    def save(value: int) -> None:
+        code = f"import time\ntime.sleep(8)\nprint('value', {value})"
+        _notebook(docs / "index.ipynb", _markdown("# Home"), new_code_cell(code))
+
+    save(1)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(TINY.format(hook=ROOT / "derivations" / "site" / "notebook_hook.py"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NOTEBOOKS_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    with open(tmp_path / "serve.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "--dev-addr",
+                                   f"127.0.0.1:{port}"], cwd=tmp_path, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_for(url, lambda page: "value 1" in page, 120)
+        save(2)
+        stale = _wait_for(url, lambda page: "notebook-stale" in page, 60)
+        assert "value 1" in stale and "value 2" not in stale
+        _wait_for(url, lambda page: "value 2" in page and "notebook-stale" not in page, 120)
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 EXPERIMENTS = sorted((ROOT / "docs" / "experiments").glob("*.ipynb"))

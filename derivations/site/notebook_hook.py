@@ -4,6 +4,11 @@ mkdocs-jupyter's rendering. See :mod:`derivations.site.notebooks`.
 Notebooks run in worker processes from the moment the files are collected, while the chapters
 are rendered; a notebook page waits for its own run only when its turn comes.
 
+Under ``mkdocs serve`` a notebook page does not wait for a run of changed code: it keeps its
+previous outputs, under a note that says so, while the run goes on in the background, and the
+end of the run triggers the reload that shows the new outputs. A run that fails fails the next
+build, as ``mkdocs build`` does, until the code changes again.
+
 MkDocs-only by necessity: notebook pages come from the mkdocs-jupyter plugin, which Zensical
 does not run; the chapters rely on Markdown extensions only.
 """
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -22,17 +28,62 @@ from mkdocs_jupyter.plugin import NotebookFile
 
 from derivations.site import notebooks
 
-_runs: dict[str, Future] = {}
+_runs: dict[str, tuple[Path, str, Future]] = {}
+"""Per notebook (path under ``docs/``): its source, the execution key of the code it runs, and its run."""
+_announced: set[Future] = set()
+_serving = False
+_stale: set[str] = set()
+"""Pages of this build that show the previous outputs of a notebook still running."""
+STALE_NOTE = {
+    "en": "These outputs are from before your last edit: the notebook is running again with the changed code, "
+          "and this page reloads when it has finished.",
+    "zh": "以下输出来自你上一次修改之前：笔记本正在用修改后的代码重新运行，运行结束后本页会自动重新加载。",
+}
 
 
 @cache
 def _pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+    """Two workers at a lower priority (their kernels inherit it), so that the derivations and the
+    pages that do not wait for a notebook get the processor first."""
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=os.nice, initargs=(10,))
+
+
+def _reload_dir() -> Path:
+    """Watched under ``mkdocs serve``: a run that ends writes here, which triggers a rebuild."""
+    return notebooks.cache_dir() / "reload"
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
+def on_serve(server, config, builder):
+    _reload_dir().mkdir(parents=True, exist_ok=True)
+    server.watch(str(_reload_dir()))
+    return server
 
 
 def on_shutdown():
     if _pool.cache_info().currsize:
         _pool().shutdown()
+
+
+def _submit(file) -> None:
+    """Start publishing ``file``'s notebook, unless a run of the same code is still going or has failed."""
+    source = Path(file.abs_src_path)
+    key = notebooks.source_key(source)
+    previous = _runs.get(file.src_uri)
+    if previous and previous[1] == key and (not previous[2].done() or previous[2].exception()):
+        return
+    _runs[file.src_uri] = source, key, _pool().submit(notebooks.publish, source, file.src_uri)
+
+
+def _announce(run: Future) -> None:
+    """Trigger one rebuild once no run is left, rather than one per notebook."""
+    if all(other.done() for *_, other in list(_runs.values())):
+        (_reload_dir() / "ran").write_text(str(time.time_ns()), encoding="utf-8")
 
 
 def _is_notebook(file) -> bool:
@@ -48,7 +99,7 @@ def on_files(files, config):
     if jupyter and jupyter.config["cache"]:  # one folder per language: each build evicts what it did not use
         jupyter.config["cache_dir"] = str(notebooks.cache_dir().parent / "mkdocs-jupyter" / lang)
     for file in [f for f in files if _is_notebook(f)]:
-        _runs[file.src_uri] = _pool().submit(notebooks.publish, Path(file.abs_src_path), file.src_uri)
+        _submit(file)
         if not isinstance(file, NotebookFile):  # rebuilt by mkdocs-static-i18n: wrap it again, in its language
             page = NotebookFile(file, **config)
             page.dest_path = prefix + page.dest_path
@@ -63,11 +114,19 @@ def on_files(files, config):
 
 @event_priority(100)  # before mkdocs-jupyter reads the executed notebook
 def on_pre_page(page, config, files):
-    if _is_notebook(page.file):
-        try:
-            _runs.pop(page.file.src_uri).result()
-        except notebooks.NotebookError as error:
-            raise PluginError(str(error)) from None
+    if not _is_notebook(page.file):
+        return page
+    source, _, run = _runs[page.file.src_uri]
+    if _serving and not run.done() and Path(page.file.abs_src_path).is_file() and not notebooks.is_executed(source):
+        _stale.add(page.file.dest_uri)  # the edition published by the last run is read meanwhile
+        if run not in _announced:
+            _announced.add(run)
+            run.add_done_callback(_announce)
+        return page
+    try:
+        run.result()
+    except notebooks.NotebookError as error:
+        raise PluginError(str(error)) from None
     return page
 
 
@@ -79,6 +138,12 @@ def on_page_content(html, page, config, files):
     if not _is_notebook(page.file):
         return html
     try:
-        return notebooks.typeset(html, page.file.src_uri, _anchors(page.toc))
+        html = notebooks.typeset(html, page.file.src_uri, _anchors(page.toc))
     except (notebooks.NotebookError, ValueError) as error:
         raise PluginError(str(error)) from None
+    if page.file.dest_uri in _stale:
+        _stale.discard(page.file.dest_uri)
+        i18n = config.plugins.get("i18n")
+        note = STALE_NOTE[i18n.current_language if i18n else "en"]
+        html = f'<div class="admonition warning notebook-stale"><p>{note}</p></div>\n' + html
+    return html

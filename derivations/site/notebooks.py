@@ -115,11 +115,26 @@ def _execute(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     return done
 
 
+def _stored(source: Path, key: str) -> Path:
+    return cache_dir() / "executions" / f"{source.stem}-{key[:16]}.ipynb"
+
+
+def source_key(source: Path) -> str:
+    """The :func:`execution_key` of the notebook file ``source`` as it is saved now."""
+    return execution_key(nbformat.read(source, as_version=4))
+
+
+def is_executed(source: Path) -> bool:
+    """Whether a cached run matches ``source`` as it is saved now."""
+    key = source_key(source)
+    return _cached_outputs(_stored(source, key), key) is not None
+
+
 def executed(source: Path, name: str) -> nbformat.NotebookNode:
     """``source`` with the outputs of its code cells, executing it only when no cached run matches."""
     nb = nbformat.read(source, as_version=4)
     key = execution_key(nb)
-    stored = cache_dir() / "executions" / f"{source.stem}-{key[:16]}.ipynb"
+    stored = _stored(source, key)
     run = _cached_outputs(stored, key)
     if run is None:
         run = _execute(nb, name)
