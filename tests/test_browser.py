@@ -69,6 +69,15 @@ def test_equation_is_typeset(chapter, equation_id):
     assert equation.locator("pre.eq-latex [data-md-type=copy]").count() == 1, "no copy button for the LaTeX"
 
 
+@pytest.mark.parametrize("equation_id", CHAPTER_IDS)
+def test_screen_readers_get_each_equation_once_as_math(chapter, equation_id):
+    """Chromium's accessibility tree holds the equation as one MathML node (role math); KaTeX's
+    visual layer, which would read as a jumble of glyphs, is hidden from it."""
+    page, _, _ = chapter
+    tree = page.locator(f"#eq-{equation_id.replace('.', chr(92) + '.')} .eq-math").aria_snapshot()
+    assert tree.startswith("- math: ") and "\n" not in tree.strip(), tree
+
+
 def test_no_raw_tex_is_visible(chapter):
     page, _, _ = chapter
     text = page.locator("article").inner_text()
