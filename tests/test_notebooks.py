@@ -4,6 +4,7 @@ translations, math typeset at build time, and no third-party requests."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -272,3 +273,17 @@ def test_every_markdown_cell_of_every_notebook_has_a_current_chinese_translation
     for cell, chinese in zip(nb.cells, translated.cells):
         if cell.cell_type == "markdown":
             assert chinese.source != cell.source
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
+def test_the_chinese_notebook_page_keeps_the_english_heading_ids(built_site, path):
+    """Anchors into a notebook section are the same in both languages, as on the chapters, instead of
+    the _1, _2, … that the table of contents makes of Chinese headings."""
+    def heading_ids(language):
+        html = (built_site / language / "experiments" / path.stem / "index.html").read_text(encoding="utf-8")
+        return re.findall(r'<h[1-6] id="([^"]+)"', html.split('<article', 1)[1])
+
+    english, chinese = heading_ids(""), heading_ids("zh/")
+    assert english and chinese == english
+    assert not any(re.fullmatch(r"_\d+", anchor) for anchor in english)
+

@@ -130,20 +130,32 @@ def on_pre_page(page, config, files):
     return page
 
 
-def _anchors(items) -> list[str]:
-    return [anchor for item in items for anchor in [item.id, *_anchors(item.children)]]
+def _entries(items) -> list:
+    return [entry for item in items for entry in [item, *_entries(item.children)]]
+
+
+_english_anchors: dict[str, list[str]] = {}
+"""The heading ids of each notebook's English page, which its other editions take in the same order:
+the table of contents drops Chinese characters from an id and would number the headings _1, _2, …"""
 
 
 def on_page_content(html, page, config, files):
     if not _is_notebook(page.file):
         return html
+    entries = _entries(page.toc)
+    i18n = config.plugins.get("i18n")
+    lang = i18n.current_language if i18n else "en"
+    if lang == "en":
+        _english_anchors[page.file.src_uri] = [entry.id for entry in entries]
+    elif len(_english_anchors.get(page.file.src_uri, ())) == len(entries):
+        for entry, anchor in zip(entries, _english_anchors[page.file.src_uri]):
+            entry.id = anchor
     try:
-        html = notebooks.typeset(html, page.file.src_uri, _anchors(page.toc))
+        html = notebooks.typeset(html, page.file.src_uri, [entry.id for entry in entries])
     except (notebooks.NotebookError, ValueError) as error:
         raise PluginError(str(error)) from None
     if page.file.dest_uri in _stale:
         _stale.discard(page.file.dest_uri)
-        i18n = config.plugins.get("i18n")
-        note = STALE_NOTE[i18n.current_language if i18n else "en"]
+        note = STALE_NOTE[lang]
         html = f'<div class="admonition warning notebook-stale"><p>{note}</p></div>\n' + html
     return html
