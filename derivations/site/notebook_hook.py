@@ -45,8 +45,8 @@ STALE_NOTE = {
 def _pool() -> ProcessPoolExecutor:
     """Two workers at a lower priority (their kernels inherit it), so that the derivations and the
     pages that do not wait for a notebook get the processor first."""
-    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=os.nice, initargs=(10,))
+    lower = {"initializer": os.nice, "initargs": (10,)} if hasattr(os, "nice") else {}  # os.nice: POSIX only
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"), **lower)
 
 
 def _reload_dir() -> Path:
