@@ -132,7 +132,8 @@ def _export(stale: list[str]) -> None:
     runs = [subprocess.Popen([sys.executable, "-m", "derivations", "export", *group], cwd=PACKAGE_DIR.parent,
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             for group in groups]
-    for group, run, stderr in [(group, run, run.communicate()[1].strip()) for group, run in zip(groups, runs)]:
+    errors = [run.communicate()[1].strip() for run in runs]  # every interpreter ends before any error is raised
+    for group, run, stderr in zip(groups, runs, errors):
         if run.returncode != 0:
             raise DerivationError(stderr.splitlines()[-1] if stderr else f"re-deriving {', '.join(group)} failed")
 
