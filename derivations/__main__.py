@@ -36,7 +36,8 @@ def _check(args) -> int:
             print(f"FAILED {entry.id}: {error}", file=sys.stderr)
         else:
             extra = ", numeric cross-check passed" if numeric else ""
-            print(f"ok     {entry.id} ({len(outcome['proofs'])} proofs{extra})")
+            kinds = ", ".join(outcome["proof_kinds"]) or "a definition"
+            print(f"ok     {entry.id} ({len(outcome['proofs'])} proofs: {kinds}{extra})")
     return 1 if failed else 0
 
 

@@ -21,7 +21,7 @@ from .errors import DerivationError, UnknownIdError
 from .registry import PACKAGE_DIR, TOPICS
 
 ENGINE = ("registry", "derivation", "notation", "errors")
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir() -> Path:

@@ -1,12 +1,12 @@
-"""Shared pieces of the gated cells (LSTM, GRU): gate blocks in PyTorch's stacked layout,
-explicit instantiation for the proofs, and argument checking for the numeric API."""
+"""Shared pieces of the gated cells (LSTM, GRU): gate blocks in PyTorch's stacked layout, the
+explicit instances the proofs use, the evaluation bar, and argument checking for the numeric API."""
 
 from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from .instances import Instance, Unresolved, substitute
 from .notation import Partial, latex
 from .numeric import Shapes, concrete, lambdify_matrix
 
@@ -56,33 +56,53 @@ def one_minus(column):
     return minus(ONE, column)
 
 
-def substitute(expr, definitions: dict):
-    """``expr`` with each shown symbol replaced by its definition, repeatedly, until none is left."""
-    while expr.has(*definitions):
-        expr = expr.xreplace(definitions)
-    return expr
+def plus(*terms):
+    """The sum of ``terms``, written in that order."""
+    return sp.MatAdd(*terms, evaluate=False)
 
 
-def instantiate(expr, size: int):
-    """``expr`` for n = ``size`` and m = 1, every matrix symbol an explicit matrix of symbols.
+class Evaluated(sp.MatrixExpr):
+    """``expr|_{a = b = … = value}``: ``expr`` where every entry of the matrices a, b, … equals ``value``.
 
-    Rebuilt bottom-up, so that SymPy never calls an entrywise function on a whole 1×1 matrix; entrywise
-    functions are applied with ``subs``, so σ'(a) becomes the same ``Subs`` object that
-    differentiating σ(a) produces.
+    A derivative is taken first, then evaluated there. The engine evaluates the parts to explicit
+    matrices and calls :meth:`doit`, which substitutes entry by entry; on symbolic parts it is unresolved.
     """
-    if isinstance(expr, sp.MatrixSymbol):
-        rows, cols = (sp.sympify(d).subs({n: size, m: 1}) for d in expr.shape)
-        return sp.ImmutableMatrix(rows, cols, lambda a, b: sp.Symbol(f"{expr.name}[{a},{b}]"))
-    if isinstance(expr, ElementwiseApplyFunction):
-        (var,), body = expr.function.variables, expr.function.expr
-        return instantiate(expr.expr, size).applyfunc(lambda entry: body.subs(var, entry))
-    if isinstance(expr, sp.BlockMatrix):
-        return sp.ImmutableMatrix(sp.BlockMatrix([[instantiate(b, size) for b in row]
-                                                  for row in expr.blocks.tolist()]).as_explicit())
-    if not expr.args:
-        return expr.subs({n: size, m: 1})
-    rebuilt = expr.func(*(instantiate(a, size) for a in expr.args))
-    return sp.ImmutableMatrix(rebuilt.as_explicit()) if isinstance(rebuilt, sp.MatrixExpr) else rebuilt
+
+    def __new__(cls, expr, value, *names):
+        return super().__new__(cls, *map(sp.sympify, (expr, value, *names)))
+
+    @property
+    def shape(self):
+        expr = self.args[0]
+        return (expr.args[0].shape[0], expr.args[1].shape[0]) if isinstance(expr, Partial) else expr.shape
+
+    def _latex(self, printer):
+        expr, value, *names = (printer._print(a) for a in self.args)
+        return rf"\left.{expr}\right|_{{{' = '.join([*names, value])}}}"
+
+    def doit(self, **hints):
+        expr, value, *names = self.args
+        if not all(isinstance(a, sp.MatrixBase) for a in (expr, *names)):
+            raise Unresolved(f"{latex(self)} is evaluated on explicit matrices only")
+        return expr.xreplace({entry: value for name in names for entry in name})
+
+
+def explicit_instances(definitions: dict, sizes, jacobians=()) -> tuple[Instance, ...]:
+    """The model for n in ``sizes`` and m = 1: every matrix symbol a matrix of symbols, every shown
+    symbol its definition, and the block symbol of each (num, den) in ``jacobians`` the derivative
+    ∂num/∂den of the model."""
+    return tuple(Instance(f"explicit n = {size}", "explicit", subs=definitions | {n: size, m: 1}, explicit=True,
+                          values={substitute(jacobian_symbol(a, b), {n: size}): Partial(a, b) for a, b in jacobians})
+                 for size in sizes)
+
+
+def prove_slopes(d) -> None:
+    """Prove the slopes the closed forms write with gate values: σ' = σ(1 − σ) and tanh' = 1 − tanh²."""
+    x = sp.Symbol("x", real=True)
+    logistic = 1 / (1 + sp.exp(-x))
+    d.prove(sp.diff(logistic, x), logistic * (1 - logistic), claim="for the logistic σ, σ' = σ(1 − σ)",
+            kind="symbolic")
+    d.prove(sp.diff(sp.tanh(x), x), TANH_PRIME(x), claim="tanh' = 1 − tanh²", kind="symbolic")
 
 
 def compile_sigmoid(arguments: list, expr, size: int):

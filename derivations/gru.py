@@ -17,11 +17,12 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from .gated import (H_PREV, TANH, TANH_PRIME, X_T, at_t, blocks, column, compile_sigmoid, evaluate, hadamard,
-                    instantiate, jacobian_symbol, minus, n, one_minus, stacked, substitute)
-from .notation import elementwise, sigma
+from .gated import (H_PREV, TANH, TANH_PRIME, X_T, Evaluated, at_t, blocks, column, compile_sigmoid, evaluate,
+                    explicit_instances, hadamard, minus, one_minus, plus, prove_slopes, stacked)
+from .instances import substitute
+from .notation import Partial, elementwise, sigma
 from .numeric import Shapes
-from .registry import derivation
+from .registry import definition, derivation
 from .rnn import SIGMA_PRIME
 
 GATES = "rzn"
@@ -30,19 +31,22 @@ R, Z, N, H = (at_t(name) for name in "rznh")
 R_P, Z_P, N_P = (at_t(f"{name}'") for name in "rzn")
 RECURRENT_N = W_H["n"] * H_PREV + B_H["n"]
 """W_hn h_{t-1} + b_hn, the part of n_t's pre-activation that the reset gate scales."""
-PRE = {k: W_I[k] * X_T + B_I[k] + W_H[k] * H_PREV + B_H[k] for k in "rz"}
-PRE["n"] = W_I["n"] * X_T + B_I["n"] + hadamard(R, RECURRENT_N)
+PRE = {k: plus(W_I[k] * X_T, B_I[k], W_H[k] * H_PREV, B_H[k]) for k in "rz"}
+PRE["n"] = plus(W_I["n"] * X_T, B_I["n"], hadamard(R, RECURRENT_N))
+"""The pre-activation of each gate and of the candidate, in PyTorch's order of terms."""
 HIDDEN = sp.MatAdd(hadamard(one_minus(Z), N), hadamard(Z, H_PREV), evaluate=False)
 DEFINITIONS = {
-    R: elementwise(sigma, PRE["r"]), Z: elementwise(sigma, PRE["z"]), N: elementwise(TANH, PRE["n"]),
+    H: HIDDEN, R: elementwise(sigma, PRE["r"]), Z: elementwise(sigma, PRE["z"]), N: elementwise(TANH, PRE["n"]),
     R_P: elementwise(SIGMA_PRIME, PRE["r"]), Z_P: elementwise(SIGMA_PRIME, PRE["z"]),
     N_P: elementwise(TANH_PRIME, PRE["n"]),
 }
 """Each symbol the closed forms show, defined in terms of the parameters, h_{t-1} and x_t."""
 
-D_H_H = jacobian_symbol(H, H_PREV)
+D_H_H = Partial(H, H_PREV)
 DIRECT_PATH = DiagMatrix(Z)
 """The term of ∂h_t/∂h_{t-1} through neither a gate nor n_t, proved by ``gru.direct-path``."""
+CUT = (W_H["r"], W_H["z"], W_H["n"])
+"""The recurrent weights into the gates and the candidate: with them zero, only the direct path is left."""
 STEP_JACOBIAN = sp.MatAdd(
     DIRECT_PATH, DiagMatrix(hadamard(minus(H_PREV, N), Z_P)) * W_H["z"],
     DiagMatrix(hadamard(one_minus(Z), N_P))
@@ -52,7 +56,15 @@ STEP_JACOBIAN = sp.MatAdd(
 proved by ``gru.step-jacobian``."""
 
 SIZES = (1, 2)
-"""n for which the explicit identities are verified symbolically (with m = 1)."""
+"""n for which the step Jacobian is verified exactly on explicit matrices (with m = 1)."""
+DIRECT_SIZES = (1, 2, 3)
+"""n for which the direct path is verified exactly on explicit matrices (with m = 1)."""
+
+
+@definition("gru.model", title="The GRU cell (PyTorch's nn.GRUCell)")
+def model_definition(d):
+    d.define(("reset-gate", R, DEFINITIONS[R]), ("update-gate", Z, DEFINITIONS[Z]), ("candidate", N, DEFINITIONS[N]),
+             ("state", H, HIDDEN))
 
 
 def _show_model(d) -> None:
@@ -62,40 +74,30 @@ def _show_model(d) -> None:
            H, HIDDEN)
 
 
-def _explicit(expr, size: int) -> sp.Matrix:
-    return instantiate(substitute(expr, DEFINITIONS), size)
+def cut(expr) -> Evaluated:
+    """``expr`` evaluated where the recurrent weights of :data:`CUT` are zero."""
+    return Evaluated(expr, 0, *CUT)
 
 
 @derivation("gru.direct-path", title="The GRU direct path")
 def direct_path_derivation(d):
     _show_model(d)
-    d.step("Hold $z_t$ and $n_t$ fixed: only the term $z_t \\circ h_{t-1}$ reads $h_{t-1}$, entry by "
-           "entry. SymPy differentiates the explicit state for $n \\in \\{1, 2, 3\\}$.", D_H_H, DIRECT_PATH)
-    for size in (1, 2, 3):
-        d.prove(instantiate(HIDDEN, size).jacobian(instantiate(H_PREV, size)), instantiate(DIRECT_PATH, size),
-                claim=f"$n = {size}$: with $z_t$ and $n_t$ held fixed, $\\partial h_t / \\partial h_{{t-1}} = \\operatorname{{diag}}(z_t)$")
-    cut = {W_H[k]: sp.ZeroMatrix(n, n) for k in GATES}
-    d.step("Equivalently, cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = "
-           "W_{hn} = 0$: the full Jacobian of the model reduces to the direct path.", D_H_H, DIRECT_PATH)
-    for size in SIZES:
-        model, direct = (instantiate(substitute(e, DEFINITIONS).xreplace(cut), size) for e in (HIDDEN, DIRECT_PATH))
-        d.prove(model.jacobian(instantiate(H_PREV, size)), direct,
-                claim=f"$n = {size}$: without recurrent weights into the gates, $\\partial h_t / \\partial h_{{t-1}} = \\operatorname{{diag}}(z_t)$")
-    d.result((D_H_H, sp.MatAdd(DIRECT_PATH, sp.MatrixSymbol(r"\cdots", n, n), evaluate=False)))
+    d.step("Cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = W_{hn} = 0$: then only "
+           "the term $z_t \\odot h_{t-1}$ reads $h_{t-1}$, entry by entry. SymPy differentiates the explicit "
+           "model for $n \\in \\{1, 2, 3\\}$ and then sets the three weights to zero, in $z_t$ as well.",
+           cut(D_H_H), cut(DIRECT_PATH))
+    d.result((cut(D_H_H), cut(DIRECT_PATH)), at=explicit_instances(DEFINITIONS, DIRECT_SIZES))
 
 
 @derivation("gru.step-jacobian", title="Jacobian of one GRU step")
 def step_jacobian_derivation(d):
     _show_model(d)
-    d.step("Write $k'_t$ for the derivative of gate $k$ at its pre-activation: $z'_t = z_t \\circ "
-           "(1 - z_t)$ for the logistic $\\sigma$, and $n'_t = 1 - n_t \\circ n_t$.", Z_P, hadamard(Z, one_minus(Z)))
-    d.step("Product rule on $(1 - z_t) \\circ n_t + z_t \\circ h_{t-1}$: the direct path, the update "
+    prove_slopes(d)
+    d.step("Write $k'_t$ for the derivative of gate $k$ at its pre-activation: $z'_t = z_t \\odot "
+           "(1 - z_t)$ for the logistic $\\sigma$, and $n'_t = 1 - n_t \\odot n_t$.", Z_P, hadamard(Z, one_minus(Z)))
+    d.step("Product rule on $(1 - z_t) \\odot n_t + z_t \\odot h_{t-1}$: the direct path, the update "
            "gate, and the candidate, which reads $h_{t-1}$ directly and through $r_t$.", D_H_H, STEP_JACOBIAN)
-    for size in SIZES:
-        derived = _explicit(HIDDEN, size).jacobian(instantiate(H_PREV, size))
-        d.prove(derived, _explicit(STEP_JACOBIAN, size),
-                claim=f"n = {size}: the explicit {size}×{size} Jacobian equals the stated closed form")
-    d.result((D_H_H, STEP_JACOBIAN))
+    d.result((D_H_H, STEP_JACOBIAN), at=explicit_instances(DEFINITIONS, SIZES))
 
 
 # --- Numeric API: the proved closed form, lambdified with σ the logistic sigmoid. ---

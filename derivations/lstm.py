@@ -19,18 +19,20 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from .gated import (H_PREV, ONE, TANH, TANH_PRIME, TANH_SQUARED, X_T, at_t, blocks, column, compile_sigmoid,
-                    evaluate, hadamard, instantiate, jacobian_symbol, n, one_minus, stacked, substitute)
+from .gated import (H_PREV, TANH, TANH_PRIME, TANH_SQUARED, X_T, Evaluated, at_t, blocks, column, compile_sigmoid,
+                    evaluate, explicit_instances, hadamard, jacobian_symbol, n, one_minus, plus, prove_slopes,
+                    stacked)
+from .instances import Instance, substitute
 from .notation import Partial, elementwise, sigma
 from .numeric import Shapes
-from .registry import derivation
+from .registry import definition, derivation
 from .rnn import SIGMA_PRIME
 
 GATES = "ifgo"
 W_I, W_H, B_I, B_H = blocks(GATES)
 C_PREV = sp.MatrixSymbol("c_{t-1}", n, 1)
-PRE = {k: W_I[k] * X_T + B_I[k] + W_H[k] * H_PREV + B_H[k] for k in GATES}
-"""The pre-activation a_k of each gate."""
+PRE = {k: plus(W_I[k] * X_T, B_I[k], W_H[k] * H_PREV, B_H[k]) for k in GATES}
+"""The pre-activation a_k of each gate, in PyTorch's order of terms."""
 
 I, F, G, O, C, H = (at_t(name) for name in "ifgoch")
 I_P, F_P, G_P, O_P = (at_t(f"{name}'") for name in "ifgo")
@@ -38,7 +40,7 @@ TANH_C = elementwise(TANH, C)
 CELL = hadamard(F, C_PREV) + hadamard(I, G)
 HIDDEN = hadamard(O, TANH_C)
 DEFINITIONS = {
-    C: CELL,
+    H: HIDDEN, C: CELL,
     I: elementwise(sigma, PRE["i"]), F: elementwise(sigma, PRE["f"]),
     G: elementwise(TANH, PRE["g"]), O: elementwise(sigma, PRE["o"]),
     I_P: elementwise(SIGMA_PRIME, PRE["i"]), F_P: elementwise(SIGMA_PRIME, PRE["f"]),
@@ -46,10 +48,14 @@ DEFINITIONS = {
 }
 """Each symbol the closed forms show, defined in terms of the parameters, h_{t-1}, c_{t-1} and x_t."""
 
-D_C_C, D_C_H, D_H_C, D_H_H = (jacobian_symbol(a, b) for a in (C, H) for b in (C_PREV, H_PREV))
+JACOBIANS = tuple((a, b) for a in (C, H) for b in (C_PREV, H_PREV))
+"""The (num, den) of each block of the step Jacobian."""
+D_C_C, D_C_H, D_H_C, D_H_H = (jacobian_symbol(a, b) for a, b in JACOBIANS)
 TANH_C_PRIME = one_minus(elementwise(TANH_SQUARED, C))
 CELL_PATH = DiagMatrix(F)
 """∂c_t/∂c_{t-1} = diag(f_t), proved by ``lstm.cell-path``."""
+OPEN_GATE = Evaluated(Partial(C, C_PREV), 1, F)
+"""∂c_t/∂c_{t-1} with the forget gate open, f_t = 1: the identity, proved by ``lstm.cell-path``."""
 BLOCKS = {
     D_C_C: CELL_PATH,
     D_C_H: DiagMatrix(hadamard(C_PREV, F_P)) * W_H["f"] + DiagMatrix(hadamard(G, I_P)) * W_H["i"]
@@ -61,9 +67,16 @@ BLOCKS = {
 o_t and through c_t."""
 STEP_JACOBIAN = sp.BlockMatrix([[D_H_H, D_H_C], [D_C_H, D_C_C]])
 """∂(h_t, c_t)/∂(h_{t-1}, c_{t-1}) with the blocks of ``BLOCKS``, proved by ``lstm.step-jacobian``."""
+STATE, STATE_PREV = sp.BlockMatrix([[H], [C]]), sp.BlockMatrix([[H_PREV], [C_PREV]])
 
 SIZES = (1, 2)
-"""n for which the explicit identities are verified symbolically (with m = 1)."""
+"""n for which the identities are verified exactly on explicit matrices (with m = 1)."""
+
+
+@definition("lstm.model", title="The LSTM cell (PyTorch's nn.LSTMCell)")
+def model_definition(d):
+    d.define(("input-gate", I, DEFINITIONS[I]), ("forget-gate", F, DEFINITIONS[F]), ("candidate", G, DEFINITIONS[G]),
+             ("output-gate", O, DEFINITIONS[O]), ("cell", C, CELL), ("state", H, HIDDEN))
 
 
 def _show_model(d) -> None:
@@ -75,13 +88,10 @@ def _show_model(d) -> None:
     d.step("The output gate exposes part of the squashed cell.", H, HIDDEN)
 
 
-def _explicit(expr, size: int) -> sp.Matrix:
-    return instantiate(substitute(expr, BLOCKS | DEFINITIONS), size)
-
-
-def _state(size: int):
-    """The explicit columns (h_t, c_t) and (h_{t-1}, c_{t-1}) for n = ``size``."""
-    return _explicit(HIDDEN, size), _explicit(C, size), _explicit(H_PREV, size), _explicit(C_PREV, size)
+def model_instances() -> tuple[Instance, ...]:
+    """The model with each gate and state its definition and each block symbol the derivative it names:
+    explicitly for each of :data:`SIZES`."""
+    return explicit_instances(DEFINITIONS, SIZES, JACOBIANS)
 
 
 @derivation("lstm.cell-path", title="The LSTM cell path: the constant error carousel")
@@ -90,40 +100,26 @@ def cell_path_derivation(d):
     d.step("The gates read $h_{t-1}$ and $x_t$ but not $c_{t-1}$, so only the first term of $c_t$ "
            "depends on $c_{t-1}$, entry by entry. SymPy differentiates the explicit cell for "
            "$n \\in \\{1, 2\\}$.", Partial(C, C_PREV), CELL_PATH)
-    for size in SIZES:
-        _, c_t, _, c_prev = _state(size)
-        d.prove(c_t.jacobian(c_prev), _explicit(CELL_PATH, size),
-                claim=f"$n = {size}$: the explicit $\\partial c_t / \\partial c_{{t-1}}$ is $\\operatorname{{diag}}(f_t)$")
     d.step("With the forget gate open, $f_t = 1$, the error flows back through the cell unchanged: "
-           "the constant error carousel.", Partial(C, C_PREV), sp.Identity(n))
-    for size in SIZES:
-        d.prove(instantiate(CELL_PATH.xreplace({F: ONE}), size), sp.eye(size),
-                claim=f"$n = {size}$: $\\operatorname{{diag}}(f_t) = I$ when $f_t = 1$")
-    d.result((Partial(C, C_PREV), CELL_PATH))
+           "the constant error carousel.", OPEN_GATE, sp.Identity(n))
+    general = Instance("general n", "symbolic", subs=DEFINITIONS)
+    d.result((Partial(C, C_PREV), CELL_PATH), (OPEN_GATE, sp.Identity(n)), at=(general, *model_instances()))
 
 
 @derivation("lstm.step-jacobian", title="Jacobian of one LSTM step")
 def step_jacobian_derivation(d):
     _show_model(d)
-    x = sp.Symbol("x")
-    logistic = 1 / (1 + sp.exp(-x))
-    d.prove(sp.diff(logistic, x), logistic * (1 - logistic), claim="for the logistic σ, σ' = σ(1 − σ)")
-    d.prove(sp.diff(sp.tanh(x), x), TANH_PRIME(x), claim="tanh' = 1 − tanh²")
+    prove_slopes(d)
     d.step("Write $k'_t$ for the derivative of gate $k$ at its pre-activation: "
-           "$f'_t = \\sigma'(a_f) = f_t \\circ (1 - f_t)$ for the logistic $\\sigma$, "
-           "and $g'_t = 1 - g_t \\circ g_t$.", F_P, hadamard(F, one_minus(F)))
+           "$f'_t = \\sigma'(a_f) = f_t \\odot (1 - f_t)$ for the logistic $\\sigma$, "
+           "and $g'_t = 1 - g_t \\odot g_t$.", F_P, hadamard(F, one_minus(F)))
     d.step("The cell depends on $h_{t-1}$ through $f_t$, $i_t$ and $g_t$ (product rule on each term).",
            D_C_H, BLOCKS[D_C_H])
     d.step("The hidden state depends on $c_{t-1}$ only through $c_t$, and $\\tanh' = 1 - \\tanh^2$.",
            D_H_C, DiagMatrix(hadamard(O, TANH_C_PRIME)) * D_C_C)
     d.step("It depends on $h_{t-1}$ through $o_t$ and through $c_t$.", D_H_H, BLOCKS[D_H_H])
-    joint = sp.Matrix([H, C]), sp.Matrix([H_PREV, C_PREV])
-    for size in SIZES:
-        h_t, c_t, h_prev, c_prev = _state(size)
-        derived = h_t.col_join(c_t).jacobian(h_prev.col_join(c_prev))
-        d.prove(derived, _explicit(STEP_JACOBIAN, size),
-                claim=f"n = {size}: the explicit {2 * size}×{2 * size} Jacobian equals the stated blocks")
-    d.result((Partial(*joint), STEP_JACOBIAN), *((block, BLOCKS[block]) for block in (D_H_H, D_H_C, D_C_H)))
+    d.result((Partial(STATE, STATE_PREV), STEP_JACOBIAN), *((block, BLOCKS[block]) for block in (D_H_H, D_H_C, D_C_H)),
+             at=model_instances())
 
 
 # --- Numeric API: the proved closed form, lambdified with σ the logistic sigmoid. ---
@@ -156,7 +152,7 @@ def step_jacobian(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t) -
 
 @functools.cache
 def _compiled_step(size: int):
-    return compile_sigmoid(_ARGUMENTS, substitute(sp.BlockMatrix([[HIDDEN], [C]]), DEFINITIONS), size)
+    return compile_sigmoid(_ARGUMENTS, substitute(STATE, DEFINITIONS), size)
 
 
 def step(weight_ih, weight_hh, bias_ih, bias_hh, h_prev, c_prev, x_t) -> tuple[np.ndarray, np.ndarray]:

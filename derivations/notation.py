@@ -9,6 +9,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 sigma = sp.Function("sigma")
 """The activation function, left undefined so that a proof holds for every choice."""
@@ -116,7 +117,10 @@ class Norm(sp.Expr):
 
 
 class Approximately(sp.Expr):
-    """A value joined to the previous part of a result by ``≈`` instead of ``=``."""
+    """A value joined to the previous part of a result by ``≈`` instead of ``=``; the engine proves
+    that it is the value to the digits shown."""
+
+    relation = r"\approx"
 
     def __new__(cls, value):
         return super().__new__(cls, sp.sympify(value))
@@ -125,11 +129,57 @@ class Approximately(sp.Expr):
         return printer._print(self.args[0])
 
 
+class AtMost(sp.Expr):
+    """A bound joined to the previous part of a result by ``≤`` instead of ``=``."""
+
+    relation = r"\leq"
+
+    def __new__(cls, value):
+        return super().__new__(cls, sp.sympify(value))
+
+    def _latex(self, printer):
+        return printer._print(self.args[0])
+
+
+def _name(name) -> sp.core.symbol.Str:
+    """``name`` as the atom SymPy keeps in a rebuilt expression."""
+    return name if isinstance(name, sp.core.symbol.Str) else sp.core.symbol.Str(name)
+
+
+class At(sp.Expr):
+    """A scalar quantity at a time index, ``name_{time}``; substituting the index moves it in time."""
+
+    def __new__(cls, name, time):
+        return super().__new__(cls, _name(name), sp.sympify(time))
+
+    name = property(lambda self: self.args[0].name)
+    time = property(lambda self: self.args[1])
+
+    def _latex(self, printer):
+        return f"{self.name}_{{{subscript(self.time)}}}"
+
+
+class AtMatrix(sp.MatrixExpr):
+    """A matrix quantity at a time index, e.g. the column ``z_{t+k-j}``."""
+
+    def __new__(cls, name, time, rows, cols):
+        return super().__new__(cls, _name(name), *map(sp.sympify, (time, rows, cols)))
+
+    name = property(lambda self: self.args[0].name)
+    time = property(lambda self: self.args[1])
+    shape = property(lambda self: tuple(self.args[2:]))
+
+    def _entry(self, i, j, **kwargs):
+        return sp.MatrixElement(self, i, j)
+
+    def _latex(self, printer):
+        return f"{self.name}_{{{subscript(self.time)}}}"
+
+
 def at(name: str, time, shape: tuple | None = None):
-    """The symbol ``name`` at time ``time``, e.g. ``at("h", t - 1)`` prints ``h_{t-1}``;
-    with ``shape``, a matrix symbol of that shape."""
-    label = f"{name}_{{{subscript(time)}}}"
-    return sp.Symbol(label) if shape is None else sp.MatrixSymbol(label, *shape)
+    """The quantity ``name`` at time ``time``, e.g. ``at("h", t - 1)`` prints ``h_{t-1}``;
+    with ``shape``, a matrix of that shape."""
+    return At(name, time) if shape is None else AtMatrix(name, time, *shape)
 
 
 def subscript(time) -> str:
@@ -150,18 +200,22 @@ def subscript(time) -> str:
 
 
 class TextbookPrinter(LatexPrinter):
-    """LaTeX printer for the site: ``\\operatorname{diag}``, ``^{\\top}``, ``\\sigma'(z)``."""
+    """LaTeX printer for the site: ``\\operatorname{diag}``, ``^{\\top}``, ``\\sigma'(z)``, ``⊙`` for the
+    entrywise product."""
 
     printmethod = "_latex"
 
     def __init__(self, settings=None):
-        super().__init__({"order": "none", **(settings or {})})
+        super().__init__({"order": "none", "mat_str": "pmatrix", "mat_delim": "", **(settings or {})})
 
     def _print_Transpose(self, expr):
         arg = self._print(expr.arg)
-        if not isinstance(expr.arg, (sp.MatrixSymbol, sp.Symbol)):
+        if not isinstance(expr.arg, (sp.MatrixSymbol, sp.Symbol, AtMatrix)):
             arg = rf"\left({arg}\right)"
         return rf"{arg}^{{\top}}"
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Pow"], strict=True) for arg in expr.args)
 
     def _print_DiagMatrix(self, expr):
         return rf"\operatorname{{diag}}\big({self._print(expr.args[0])}\big)"

@@ -27,10 +27,11 @@ def check_activation(name) -> str:
 
 
 def concrete(expr, activation: str):
-    """``expr`` with the generic σ (and σ') replaced by the named activation's closed forms."""
+    """``expr`` with the generic σ (and σ') replaced by the named activation's closed forms (σ' in the
+    form :data:`derivations.activation.STABLE` that is exact far into saturation)."""
     u = sp.Dummy("u")
     f = sp.Lambda(u, act.DEFINITIONS[activation].subs(act.x, u))
-    fprime = sp.Lambda(u, act.DERIVATIVES[activation].subs(act.x, u))
+    fprime = sp.Lambda(u, act.STABLE[activation].subs(act.x, u))
 
     def is_sigma_prime(e):
         return (isinstance(e, sp.Lambda) and isinstance(e.expr, sp.Derivative)

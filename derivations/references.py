@@ -70,6 +70,10 @@ WORKS = {w.key: w for w in (
         "title": "An empirical exploration of recurrent network architectures",
         "booktitle": "Proceedings of the 32nd International Conference on Machine Learning",
         "pages": "2342--2350", "year": "2015"}),
+    Work("le2015", "misc", {
+        "author": "Quoc V. Le and Navdeep Jaitly and Geoffrey E. Hinton",
+        "title": "A simple way to initialize recurrent networks of rectified linear units",
+        "publisher": "arXiv:1504.00941", "year": "2015", "eprint": "1504.00941", "archiveprefix": "arXiv"}),
     Work("he2016", "inproceedings", {
         "author": "Kaiming He and Xiangyu Zhang and Shaoqing Ren and Jian Sun",
         "title": "Deep residual learning for image recognition",

@@ -28,6 +28,7 @@ class Entry:
     id: str
     title: str
     function: Callable
+    kind: str = "result"
 
     @property
     def topic(self) -> str:
@@ -51,8 +52,9 @@ class Entry:
 _REGISTRY: dict[str, Entry] = {}
 
 
-def derivation(equation_id: str, *, title: str):
-    """Register ``function(d)`` as the derivation of ``equation_id``."""
+def derivation(equation_id: str, *, title: str, kind: str = "result"):
+    """Register ``function(d)`` as the derivation of ``equation_id``: a result it proves, or with
+    ``kind="definition"`` a definition it states (see :func:`definition`)."""
     if not ID_PATTERN.match(equation_id):
         raise DerivationError(
             f"equation id {equation_id!r} is not a lowercase dotted id such as 'rnn.step-jacobian'"
@@ -66,10 +68,15 @@ def derivation(equation_id: str, *, title: str):
                 f"{previous.function.__module__}.{previous.function.__qualname__} and "
                 f"{function.__module__}.{function.__qualname__}"
             )
-        _REGISTRY[equation_id] = Entry(equation_id, title, function)
+        _REGISTRY[equation_id] = Entry(equation_id, title, function, kind)
         return function
 
     return register
+
+
+def definition(equation_id: str, *, title: str):
+    """Register ``function(d)`` as the definition ``equation_id``: the model or rule the derivations use."""
+    return derivation(equation_id, title=title, kind="definition")
 
 
 def load(topics: tuple[str, ...] = TOPICS) -> None:

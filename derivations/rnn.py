@@ -14,15 +14,20 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
+from .instances import Instance, evaluate
 from .notation import Chain, Juxtaposed, OrderedProduct, Partial, Transposed, at, elementwise, sigma
 from .numeric import Shapes, check_activation, concrete, lambdify_matrix
-from .registry import derivation
+from .registry import definition, derivation
 
-n, m = sp.symbols("n m", integer=True, positive=True)
+n, m, p = sp.symbols("n m p", integer=True, positive=True)
 t, k, j = sp.symbols("t k j", integer=True)
+T = sp.Symbol("T", integer=True, positive=True)
+L = sp.Symbol("L")
 W_HH = sp.MatrixSymbol("W_hh", n, n)
 W_XH = sp.MatrixSymbol("W_xh", n, m)
+W_HY = sp.MatrixSymbol("W_hy", p, n)
 B_H = sp.MatrixSymbol("b_h", n, 1)
+B_Y = sp.MatrixSymbol("b_y", p, 1)
 H_PREV = sp.MatrixSymbol("h_{t-1}", n, 1)
 X_T = sp.MatrixSymbol("x_t", m, 1)
 Z_T = sp.MatrixSymbol("z_t", n, 1)
@@ -30,14 +35,31 @@ PRE_ACTIVATION = W_HH * H_PREV + W_XH * X_T + B_H
 _u = sp.Dummy("u")
 SIGMA_PRIME = sp.Lambda(_u, sigma(_u).diff(_u))
 
-MODEL = elementwise(sigma, PRE_ACTIVATION)
-"""h_t = σ(z_t) as a matrix expression in the parameters, h_{t-1} and x_t."""
+STATE = elementwise(sigma, Z_T)
+"""h_t = σ(z_t), the state as the page defines it (``rnn.model``)."""
+MODEL = STATE.subs(Z_T, PRE_ACTIVATION)
+"""h_t = σ(W_hh h_{t-1} + W_xh x_t + b_h) as a matrix expression in the parameters, h_{t-1} and x_t."""
 
 STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH
 """The stated closed form ∂h_t/∂h_{t-1} = diag(σ'(z_t)) W_hh, proved by ``rnn.step-jacobian``."""
 
+CHAIN_RULE = (Partial(sp.Symbol("a"), sp.Symbol("c")),
+              Juxtaposed(Partial(sp.Symbol("a"), sp.Symbol("b")), Partial(sp.Symbol("b"), sp.Symbol("c"))))
+"""∂a/∂c = (∂a/∂b)(∂b/∂c), proved by ``rnn.chain-rule``."""
+
 GRID = tuple(itertools.product((1, 2, 3), (1, 2, 3)))
 """(n, k) pairs on which the explicit n×n, k-step identities are verified symbolically."""
+
+
+def h(time, shape=None):
+    """The hidden state at ``time``."""
+    return at("h", time, shape)
+
+
+@definition("rnn.model", title="The simple RNN")
+def model_definition(d):
+    d.define(("pre-activation", Z_T, PRE_ACTIVATION), ("state", h(t), STATE),
+             ("output", at("y", t), W_HY * h(t, (n, 1)) + B_Y), ("loss", L, sp.Sum(at("L", t), (t, 1, T))))
 
 
 def explicit_states(size: int, steps: int):
@@ -66,47 +88,96 @@ def explicit_step_jacobian(W: sp.Matrix, z: sp.Matrix) -> sp.Matrix:
     return sp.diag(*[sigma_prime(entry) for entry in z]) * W
 
 
+def model_instances(jacobian_sizes=(1, 2, 3)) -> tuple[Instance, ...]:
+    """h_t and h_{t-1} as the model defines them: for general n, and explicitly for each size."""
+    values = {h(t): MODEL, h(t - 1): H_PREV}
+    general = Instance("general n", "symbolic", subs={Z_T: PRE_ACTIVATION}, values=values)
+    return (general, *(Instance(f"explicit n = {size}", "explicit", subs={Z_T: PRE_ACTIVATION, n: size, m: 1},
+                                values=values, explicit=True) for size in jacobian_sizes))
+
+
 @derivation("rnn.step-jacobian", title="Jacobian of one RNN step")
 def step_jacobian_derivation(d):
     h_t = sp.MatrixSymbol("h_t", n, 1)
-    d.step("Name the pre-activation.", Z_T, PRE_ACTIVATION)
-    d.step("One step of the RNN applies $\\sigma$ entry by entry.", h_t, elementwise(sigma, Z_T))
+    d.step("Name the pre-activation (rnn.model).", Z_T, PRE_ACTIVATION)
+    d.step("One step of the RNN applies $\\sigma$ entry by entry.", h_t, STATE)
     derived = MODEL.diff(H_PREV)
     d.step("SymPy's matrix calculus differentiates the step for general $n$. It answers in "
            "denominator layout, with one row per entry of $h_{t-1}$:",
            Transposed(Partial(h_t, H_PREV)), derived.subs(PRE_ACTIVATION, Z_T))
-    numerator = derived.T
     d.step("Transpose to numerator layout, one row per entry of $h_t$; a diagonal matrix is its own transpose.",
-           Partial(h_t, H_PREV), numerator.subs(PRE_ACTIVATION, Z_T))
-    d.prove(numerator, STEP_JACOBIAN,
-            claim=r"$\partial h_t / \partial h_{t-1} = \operatorname{diag}(\sigma'(z_t))\,W_{hh}$ for general $n$")
-    for size in (1, 2, 3):
-        W, (h0, h1), (z1,) = explicit_states(size, 1)
-        d.prove(h1.jacobian(h0), explicit_step_jacobian(W, z1),
-                claim=f"the explicit {size}×{size} Jacobian agrees entry by entry")
-    d.result((Partial(at("h", t), at("h", t - 1)), STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)))
+           Partial(h_t, H_PREV), derived.T.subs(PRE_ACTIVATION, Z_T))
+    d.result((Partial(h(t), h(t - 1)), STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)), at=model_instances())
+
+
+def chain_rule_instances(sizes=(1, 2, 3)) -> tuple[Instance, ...]:
+    """a = F(G(x)), b = G(x), c = x for arbitrary smooth maps F, G of ℝ^size (undefined functions)."""
+    a, b, c = sp.symbols("a b c")
+    out = []
+    for size in sizes:
+        x = sp.Matrix(sp.symbols(f"x_1:{size + 1}"))
+        y = sp.Matrix(sp.symbols(f"y_1:{size + 1}"))
+        G = sp.Matrix([sp.Function(f"g_{i}")(*x) for i in range(1, size + 1)])
+        F = sp.Matrix([sp.Function(f"f_{i}")(*y) for i in range(1, size + 1)])
+        at_G = dict(zip(y, G))
+        values = {a: F.xreplace(at_G), b: G, c: x, Partial(a, b): F.jacobian(y).xreplace(at_G)}
+        out.append(Instance(f"every smooth F, G on ℝ^{size}", "explicit", values=values))
+    return tuple(out)
+
+
+@derivation("rnn.chain-rule", title="The chain rule in numerator layout")
+def chain_rule_derivation(d):
+    d.step("If $a$ depends on $c$ only through $b$, say $a = F(b)$ and $b = G(c)$, entry $(i, j)$ of "
+           "$\\partial a / \\partial c$ sums over the entries of $b$; SymPy differentiates $F(G(c))$ for "
+           "arbitrary smooth $F$ and $G$.", *CHAIN_RULE)
+    d.result(CHAIN_RULE, at=chain_rule_instances())
+
+
+def span_instances(grid=GRID) -> tuple[Instance, ...]:
+    """The span at explicit sizes and lengths, t = 0: states, step Jacobians and pre-activations."""
+    out = []
+    for size, steps in grid:
+        W, states, pre = explicit_states(size, steps)
+        values = {h(i): states[i] for i in range(steps + 1)}
+        values.update({at("J", i): explicit_step_jacobian(W, pre[i - 1]) for i in range(1, steps + 1)})
+        values.update({at("z", i, (size, 1)): pre[i - 1] for i in range(1, steps + 1)})
+        out.append(Instance(f"n = {size}, k = {steps}", "explicit", subs={n: size, t: 0, k: steps, W_HH: W},
+                            values=values))
+    return tuple(out)
 
 
 @derivation("rnn.span-jacobian", title="Jacobian across k steps: an ordered product")
 def span_jacobian_derivation(d):
     J = lambda time: at("J", time)  # noqa: E731 - a local shorthand for the printed factor
-    h = lambda time: at("h", time)  # noqa: E731
     d.step("Base case $k = 1$: the span is one step, whose Jacobian $J_{t+1}$ is rnn.step-jacobian.", Partial(h(t + 1), h(t)), J(t + 1))
     d.step("Inductive step: $h_{t+k+1}$ depends on $h_t$ only through $h_{t+k}$, so the chain rule "
-           "puts the new factor on the left. SymPy checks the result entry by entry for "
-           "$n, k \\in \\{1, 2, 3\\}$.",
+           "(rnn.chain-rule) puts the new factor on the left. SymPy proves that chain rule for arbitrary "
+           "smooth maps of $\\mathbb{R}^n$, $n = 1, 2, 3$, whatever map $h_{t+k}$ is of $h_t$, so the step "
+           "holds for every $k$.",
            Partial(h(t + k + 1), h(t)),
            Juxtaposed(Partial(h(t + k + 1), h(t + k)), Partial(h(t + k), h(t))))
-    for size, steps in GRID:
-        W, states, pre = explicit_states(size, steps)
-        product = sp.eye(size)
-        for z in pre:
-            product = explicit_step_jacobian(W, z) * product
-        d.prove(states[-1].jacobian(states[0]), product,
-                claim=f"n = {size}, k = {steps}: the explicit Jacobian equals the ordered product")
+    for instance in chain_rule_instances():
+        left, right = (evaluate(part, instance) for part in CHAIN_RULE)
+        d.prove(left, right, kind="induction",
+                claim=f"inductive step by rnn.chain-rule, {instance.label}: the step holds whatever k is")
     d.result((Partial(h(t + k), h(t)), Chain(J(t + k), J(t + k - 1), J(t + 1)),
               OrderedProduct(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t + k - j, (n, 1)))) * W_HH,
-                             j, 0, k - 1)))
+                             j, 0, k - 1)), at=span_instances())
+
+
+ORDER_A, ORDER_B = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("B", 2, 2)
+ORDER_EXAMPLE = {ORDER_A: sp.Matrix([[1, 1], [0, 1]]), ORDER_B: sp.Matrix([[1, 0], [1, 1]])}
+"""Two 2×2 matrices whose products in the two orders differ."""
+
+
+@derivation("rnn.order-matters", title="Matrix products depend on the order of the factors")
+def order_matters_derivation(d):
+    A, B = ORDER_A, ORDER_B
+    d.check(ORDER_EXAMPLE[A] * ORDER_EXAMPLE[B] != ORDER_EXAMPLE[B] * ORDER_EXAMPLE[A], kind="explicit",
+            claim="AB ≠ BA for the example")
+    d.result(("A", A, ORDER_EXAMPLE[A]), ("B", B, ORDER_EXAMPLE[B]), ("AB", A * B, ORDER_EXAMPLE[A] * ORDER_EXAMPLE[B]),
+             ("BA", B * A, ORDER_EXAMPLE[B] * ORDER_EXAMPLE[A]),
+             at=(Instance("the example's A and B", "explicit", subs=ORDER_EXAMPLE),))
 
 
 def _column(name: str, size: int) -> sp.Matrix:
@@ -122,9 +193,9 @@ def _tail_loss(W: sp.Matrix, h_start: sp.Matrix, start: int, horizon: int):
     return total, states
 
 
-def ell(s: int, h: sp.Matrix):
+def ell(s: int, state: sp.Matrix):
     """The loss at step s as an undefined function of h_s (it stands for L_s(W_hy h_s + b_y))."""
-    return sp.Function(f"ell_{s}")(*h)
+    return sp.Function(f"ell_{s}")(*state)
 
 
 def _gradient(expr, column: sp.Matrix) -> sp.Matrix:
@@ -145,54 +216,65 @@ HIDDEN_GRID = ((1, 3), (2, 2), (2, 3))
 """(n, T) pairs on which the gradient identities are verified symbolically."""
 
 
-@derivation("rnn.hidden-gradient", title="Gradient of the loss with respect to a hidden state")
-def hidden_gradient_derivation(d):
-    h = lambda time: at("h", time)  # noqa: E731
-    L = sp.Symbol("L")
-    d.step("$L_s$ depends on $h_t$ only for $s \\ge t$, through $h_s$.", Partial(L, h(t)),
-           sp.Sum(Partial(at("L", sp.Symbol("s")), h(t)), (sp.Symbol("s"), t, sp.Symbol("T"))))
-    d.step("Split off $s = t$; every later term reaches $h_t$ through $h_{t+1}$. With gradients "
-           "written as columns the chain rule transposes the Jacobian.", Partial(L, h(t)),
-           sp.Add(Partial(at("L", t), h(t)), later_terms(h), evaluate=False))
+def hidden_gradient_instances() -> tuple[Instance, ...]:
+    """∂L/∂h_s with h_s a free column and the later states unrolled from it, for each explicit (n, T, s)."""
+    out = []
     for size, horizon in HIDDEN_GRID:
         W = sp.Matrix(size, size, lambda a, b: sp.Symbol(f"w_{a}{b}"))
         grads = hidden_gradients(W, horizon)
         for s in range(1, horizon):
-            direct, h_free = grads[s]
+            h_free = grads[s][1]
             later, h_next = grads[s + 1]
-            z_next = W * h_free + _column(f"u_{s + 1}", size)
-            unrolled = later.xreplace(dict(zip(h_next, z_next.applyfunc(sigma))))
-            stated = _gradient(ell(s, h_free), h_free) + explicit_step_jacobian(W, z_next).T * unrolled
-            d.prove(direct, stated, claim=f"n = {size}, T = {horizon}, t = {s}: the recurrence holds")
-    d.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), later_terms(h), evaluate=False)))
+            following = (W * h_free + _column(f"u_{s + 1}", size)).applyfunc(sigma)
+            values = {L: _tail_loss(W, h_free, s, horizon)[0], h(s): h_free, h(s + 1): following,
+                      at("L", s): ell(s, h_free), Partial(L, h(s + 1)): later.xreplace(dict(zip(h_next, following)))}
+            out.append(Instance(f"n = {size}, T = {horizon}, t = {s}", "explicit", subs={t: s}, values=values))
+    return tuple(out)
 
 
-def later_terms(h):
+@derivation("rnn.hidden-gradient", title="Gradient of the loss with respect to a hidden state")
+def hidden_gradient_derivation(d):
+    s = sp.Symbol("s", integer=True)
+    d.step("$L_s$ depends on $h_t$ only for $s \\ge t$, through $h_s$.", Partial(L, h(t)),
+           sp.Sum(Partial(at("L", s), h(t)), (s, t, T)))
+    d.step("Split off $s = t$; every later term reaches $h_t$ through $h_{t+1}$. With gradients "
+           "written as columns the chain rule transposes the Jacobian.", Partial(L, h(t)),
+           sp.Add(Partial(at("L", t), h(t)), later_terms(), evaluate=False))
+    d.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), later_terms(), evaluate=False)),
+             at=hidden_gradient_instances())
+
+
+def later_terms():
     """(∂h_{t+1}/∂h_t)^⊤ ∂L/∂h_{t+1}, the part of the gradient that flows back one step."""
-    return Juxtaposed(Transposed(Partial(h(t + 1), h(t))), Partial(sp.Symbol("L"), h(t + 1)))
+    return Juxtaposed(Transposed(Partial(h(t + 1), h(t))), Partial(L, h(t + 1)))
+
+
+def whh_gradient_instances() -> tuple[Instance, ...]:
+    """The loss of explicit (n, T) unrolled from h_0, its per-step gradients and states."""
+    out = []
+    for size, horizon in HIDDEN_GRID:
+        W, states, pre = explicit_states(size, horizon)
+        grads = hidden_gradients(W, horizon)
+        values = {L: sum((ell(i, states[i]) for i in range(1, horizon + 1)), sp.Integer(0))}
+        for i in range(1, horizon + 1):
+            gradient, h_free = grads[i]
+            values[Partial(L, h(i))] = gradient.xreplace(dict(zip(h_free, states[i])))
+            values[at("z", i, (size, 1))] = pre[i - 1]
+            values[h(i - 1, (size, 1))] = states[i - 1]
+        out.append(Instance(f"n = {size}, T = {horizon}", "explicit", subs={n: size, T: horizon, W_HH: W},
+                            values=values))
+    return tuple(out)
 
 
 @derivation("rnn.whh-gradient", title="Gradient of the loss with respect to W_hh")
 def whh_gradient_derivation(d):
-    h = lambda time: at("h", time)  # noqa: E731
-    L, s = sp.Symbol("L"), sp.Symbol("t")
-    summand = Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, Z_T)), Partial(L, h(s)), H_PREV.T)
+    summand = Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t, (n, 1)))), Partial(L, h(t)),
+                         h(t - 1, (n, 1)).T)
     d.step("$W_{hh}$ acts at every step, so its gradient sums one contribution per step; at step $t$ "
            "it enters only through $z_t = W_{hh} h_{t-1} + \\dots$, and "
            "$\\partial z_{t,i} / \\partial (W_{hh})_{ij} = h_{t-1,j}$.",
-           Partial(L, W_HH), sp.Sum(summand, (s, 1, sp.Symbol("T"))))
-    for size, horizon in HIDDEN_GRID:
-        W, states, pre = explicit_states(size, horizon)
-        loss = sum((ell(i, states[i]) for i in range(1, horizon + 1)), sp.Integer(0))
-        direct = sp.Matrix(size, size, lambda a, b: loss.diff(W[a, b]))
-        grads = hidden_gradients(W, horizon)
-        total = sp.zeros(size, size)
-        for i in range(1, horizon + 1):
-            gradient, h_free = grads[i]
-            g = gradient.xreplace(dict(zip(h_free, states[i])))
-            total += sp.diag(*[sigma_prime(entry) for entry in pre[i - 1]]) * g * states[i - 1].T
-        d.prove(direct, total, claim=f"n = {size}, T = {horizon}: the sum over steps equals the direct derivative")
-    d.result((Partial(L, W_HH), sp.Sum(summand, (s, 1, sp.Symbol("T")))))
+           Partial(L, W_HH), sp.Sum(summand, (t, 1, T)))
+    d.result((Partial(L, W_HH), sp.Sum(summand, (t, 1, T))), at=whh_gradient_instances())
 
 
 # --- Numeric API: the closed forms above, lambdified for a concrete activation. ---

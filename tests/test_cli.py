@@ -53,7 +53,7 @@ def test_check_fails_naming_the_id_whose_proof_breaks(project_copy, tmp_path):
 
 def test_check_cross_checks_the_numeric_api():
     done = cli("check", "rnn.step-jacobian")
-    assert done.returncode == 0 and "rnn.step-jacobian (4 proofs, numeric cross-check passed)" in done.stdout
+    assert done.returncode == 0 and "rnn.step-jacobian (2 proofs: symbolic, explicit, numeric cross-check passed)" in done.stdout
 
 
 def test_check_fails_when_the_numeric_api_drifts_from_the_proof(project_copy, tmp_path):

@@ -7,6 +7,7 @@ import autograd
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 import derivations.gru as gru
 import numeric_reference
@@ -14,7 +15,11 @@ import reference_gates as ref
 from reference_gates import EXACT, FINITE_DIFFERENCE, PARAMETERS, numeric_cases
 from derivations import registry
 from derivations.derivation import run
+from derivations.errors import ProofError
+from derivations.gated import one_minus
 
+PROOF_KINDS = {"gru.model": [], "gru.direct-path": ["explicit"], "gru.step-jacobian": ["symbolic", "explicit"]}
+"""What each id rests on: explicit sizes, and for the step Jacobian the slopes σ' and tanh' symbolically."""
 
 
 def _cell(seed, n, m):
@@ -27,12 +32,51 @@ def _cell(seed, n, m):
 def test_derivation_proves(entry):
     record = run(entry)
     assert record["id"] == entry.id
-    assert record["proofs"]
+    assert record["proofs"] or record["kind"] == "definition"
+    assert all({"claim", "kind"} <= set(proof) <= {"claim", "kind", "instances"} for proof in record["proofs"])
+    assert record["proof_kinds"] == PROOF_KINDS[entry.id]
 
 
 def test_the_topic_publishes_its_ids():
-    assert [e.id for e in registry.entries("gru")] == ["gru.direct-path", "gru.step-jacobian"]
+    assert [e.id for e in registry.entries("gru")] == ["gru.model", "gru.direct-path", "gru.step-jacobian"]
     assert "gru" in registry.TOPICS
+
+
+def test_the_model_names_its_clauses_and_reads_like_pytorch():
+    record = run(registry.lookup("gru.model"))
+    assert record["kind"] == "definition" and record["title"] == "The GRU cell (PyTorch's nn.GRUCell)"
+    clauses = {c["name"]: c["latex"] for c in record["clauses"]}
+    assert list(clauses) == ["reset-gate", "update-gate", "candidate", "state"]
+    assert clauses["update-gate"] == r"z_{t} = \sigma\left(W_{iz} x_{t} + b_{iz} + W_{hz} h_{t-1} + b_{hz}\right)"
+    assert r"b_{in} + r_{t} \odot \left(W_{hn} h_{t-1} + b_{hn}\right)" in clauses["candidate"]
+    assert clauses["state"] == r"h_{t} = \left(1 - z_{t}\right) \odot n_{t} + z_{t} \odot h_{t-1}"
+
+
+def test_the_direct_path_shows_the_cut_weights():
+    record = run(registry.lookup("gru.direct-path"))
+    assert record["equation"].startswith(r"\left.\frac{\partial h_{t}}{\partial h_{t-1}}\right|_{W_{hr} = W_{hz} = "
+                                         r"W_{hn} = 0} = \left.\operatorname{diag}\big(z_{t}\big)\right|")
+
+
+def _fails(monkeypatch, equation_id, name, value, where):
+    """Running ``equation_id`` with the module constant ``name`` changed fails naming the id."""
+    monkeypatch.setattr(gru, name, value)
+    with pytest.raises(ProofError, match=rf"^{equation_id}: the displayed result, clause 1, .* does not hold at {where}"):
+        run(registry.lookup(equation_id))
+
+
+def test_the_direct_path_differentiates_the_update_gate(monkeypatch):
+    """Left uncut, W_hz brings in the update gate's own term: z_t is not held fixed."""
+    _fails(monkeypatch, "gru.direct-path", "CUT", (gru.W_H["r"], gru.W_H["n"]), "explicit n = 1")
+
+
+def test_a_wrong_direct_path_fails_naming_the_id(monkeypatch):
+    _fails(monkeypatch, "gru.direct-path", "DIRECT_PATH", DiagMatrix(one_minus(gru.Z)), "explicit n = 1")
+
+
+def test_a_wrong_step_jacobian_fails_naming_the_id(monkeypatch):
+    transposed = gru.STEP_JACOBIAN.xreplace({gru.W_H["z"]: gru.W_H["z"].T})
+    _fails(monkeypatch, "gru.step-jacobian", "STEP_JACOBIAN", transposed, "explicit n = 2")
 
 
 def _state_step(p):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import autograd
 import numpy as np
 import pytest
+import sympy as sp
 from numpy.testing import assert_allclose
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 import derivations.lstm as lstm
 import numeric_reference
@@ -14,19 +16,63 @@ import reference_gates as ref
 from reference_gates import EXACT, FINITE_DIFFERENCE, PARAMETERS, numeric_cases
 from derivations import registry
 from derivations.derivation import run
+from derivations.errors import ProofError
+from derivations.gated import Evaluated, hadamard
+from derivations.notation import Partial
 
+PROOF_KINDS = {"lstm.model": [], "lstm.cell-path": ["symbolic", "explicit"],
+               "lstm.step-jacobian": ["symbolic", "explicit"]}
+"""What each id rests on: the cell path also for general n, the slopes σ' and tanh' symbolically."""
 
 
 @pytest.mark.parametrize("entry", registry.entries("lstm"), ids=lambda e: e.id)
 def test_derivation_proves(entry):
     record = run(entry)
     assert record["id"] == entry.id
-    assert record["proofs"]
+    assert record["proofs"] or record["kind"] == "definition"
+    assert all({"claim", "kind"} <= set(proof) <= {"claim", "kind", "instances"} for proof in record["proofs"])
+    assert record["proof_kinds"] == PROOF_KINDS[entry.id]
 
 
 def test_the_topic_publishes_its_ids():
-    assert [e.id for e in registry.entries("lstm")] == ["lstm.cell-path", "lstm.step-jacobian"]
+    assert [e.id for e in registry.entries("lstm")] == ["lstm.model", "lstm.cell-path", "lstm.step-jacobian"]
     assert "lstm" in registry.TOPICS
+
+
+def test_the_model_names_its_clauses_and_reads_like_pytorch():
+    record = run(registry.lookup("lstm.model"))
+    assert record["kind"] == "definition" and record["title"] == "The LSTM cell (PyTorch's nn.LSTMCell)"
+    clauses = {c["name"]: c["latex"] for c in record["clauses"]}
+    assert list(clauses) == ["input-gate", "forget-gate", "candidate", "output-gate", "cell", "state"]
+    assert clauses["input-gate"] == r"i_{t} = \sigma\left(W_{ii} x_{t} + b_{ii} + W_{hi} h_{t-1} + b_{hi}\right)"
+    assert clauses["candidate"].startswith(r"g_{t} = \tanh")
+    assert clauses["state"] == r"h_{t} = o_{t} \odot \tanh{\left(c_{t} \right)}"
+
+
+def _fails(monkeypatch, equation_id, name, value, match):
+    """Running ``equation_id`` with the module constant ``name`` changed fails naming the id."""
+    monkeypatch.setattr(lstm, name, value)
+    with pytest.raises(ProofError, match=rf"^{equation_id}: the displayed result, clause {match}"):
+        run(registry.lookup(equation_id))
+
+
+def test_a_wrong_cell_path_fails_naming_the_id(monkeypatch):
+    _fails(monkeypatch, "lstm.cell-path", "CELL_PATH", DiagMatrix(lstm.I), r"1, .* does not hold at general n")
+
+
+def test_a_wrong_open_gate_fails_naming_the_id(monkeypatch):
+    half_open = Evaluated(Partial(lstm.C, lstm.C_PREV), sp.Rational(1, 2), lstm.F)
+    _fails(monkeypatch, "lstm.cell-path", "OPEN_GATE", half_open, r"2, .* does not hold at explicit n = 1")
+
+
+def test_a_wrong_block_fails_naming_the_id(monkeypatch):
+    blocks = lstm.BLOCKS | {lstm.D_H_C: DiagMatrix(hadamard(lstm.O, lstm.TANH_C_PRIME))}
+    _fails(monkeypatch, "lstm.step-jacobian", "BLOCKS", blocks, r"3, .* does not hold at explicit n = 1")
+
+
+def test_the_block_symbols_stand_for_the_blocks_of_the_model(monkeypatch):
+    swapped = sp.BlockMatrix([[lstm.D_H_H, lstm.D_C_H], [lstm.D_H_C, lstm.D_C_C]])
+    _fails(monkeypatch, "lstm.step-jacobian", "STEP_JACOBIAN", swapped, r"1, .* does not hold at explicit n = 1")
 
 
 def _state_step(p):

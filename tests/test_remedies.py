@@ -3,7 +3,9 @@ step, finite differences and sampling statistics."""
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 
 import autograd
 import autograd.numpy as anp
@@ -16,9 +18,29 @@ import numeric_reference as ref
 from derivations import registry, remedies, rnn
 from derivations.derivation import run
 from derivations.errors import ProofError
+from derivations.instances import KINDS
+from derivations.notation import Juxtaposed, at, latex
 
-IDS = ["remedies.relu-step-jacobian", "remedies.residual-jacobian", "remedies.xavier-variance",
-       "remedies.orthogonal-singular-values", "remedies.clipping"]
+IDS = ["remedies.relu-step-jacobian", "remedies.residual-model", "remedies.residual-jacobian",
+       "remedies.xavier-variance", "remedies.orthogonal-singular-values", "remedies.clipping-rule", "remedies.clipping"]
+PROOF_KINDS = {
+    "remedies.relu-step-jacobian": ["symbolic", "explicit"],
+    "remedies.residual-model": [],
+    "remedies.residual-jacobian": ["symbolic", "explicit"],
+    "remedies.xavier-variance": ["symbolic"],
+    "remedies.orthogonal-singular-values": ["explicit", "numeric"],
+    "remedies.clipping-rule": [],
+    "remedies.clipping": ["symbolic", "explicit", "numeric"],
+}
+CLAUSE_NAMES = {
+    "remedies.relu-step-jacobian": [None, "mask"],
+    "remedies.residual-model": ["step"],
+    "remedies.residual-jacobian": [None],
+    "remedies.xavier-variance": ["variance", "bound"],
+    "remedies.orthogonal-singular-values": ["orthogonal", "singular"],
+    "remedies.clipping-rule": ["rule"],
+    "remedies.clipping": [None, None],
+}
 EXACT = {"rtol": 1e-9, "atol": 1e-12}
 FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
 
@@ -26,36 +48,111 @@ FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
 ENTRIES = {e.id: e for e in registry.entries("remedies")}
 
 
+@functools.cache
+def record(equation_id: str) -> dict:
+    """The record of an unmodified derivation, derived once for the tests that only read it."""
+    return run(ENTRIES[equation_id])
+
+
 def test_ids_are_registered_in_order():
     assert list(ENTRIES) == IDS
 
 
 @pytest.mark.parametrize("entry", ENTRIES.values(), ids=lambda e: e.id)
-def test_derivation_proves(entry):
-    record = run(entry)
-    assert record["id"] == entry.id
-    assert record["proofs"] and record["equation"]
+def test_derivation_proves_with_honest_kinds(entry):
+    derived = record(entry.id)
+    assert derived["id"] == entry.id and derived["equation"]
+    assert derived["proof_kinds"] == PROOF_KINDS[entry.id]
+    assert all({"claim", "kind"} <= set(proof) <= {"claim", "kind", "instances"} and proof["kind"] in KINDS for proof in derived["proofs"])
+    assert [clause["name"] for clause in derived["clauses"]] == CLAUSE_NAMES[entry.id]
+    assert (entry.kind == "definition") == (not derived["proofs"])
 
 
-WRONG_CLOSED_FORMS = {
-    "remedies.relu-step-jacobian": ("RELU_STEP_JACOBIAN", rnn.W_HH),
-    "remedies.residual-jacobian": ("RESIDUAL_STEP_JACOBIAN", rnn.STEP_JACOBIAN),
-    "remedies.xavier-variance": ("XAVIER_VARIANCE", 1 / remedies.FAN_IN),
-    "remedies.clipping": ("CLIPPED_NORM", sp.Max(remedies.NORM, remedies.THRESHOLD)),
+def _proved(equation_id: str, shown: str, kind: str) -> list[str]:
+    """For each proof of kind ``kind`` of the displayed relation containing ``shown``, its instances."""
+    return ["; ".join(p["instances"]) for p in record(equation_id)["proofs"]
+            if p["kind"] == kind and p["claim"].startswith("as displayed") and shown in p["claim"]]
+
+
+def test_the_mask_is_proved_on_every_sign_pattern():
+    (claim,) = _proved("remedies.relu-step-jacobian", r"\frac{\partial \max\left(0, z_{t}\right)}", "explicit")
+    assert all(f"signs of z_t {signs}" in claim for signs in ("+", "−", "++", "+−", "−+", "−−"))
+
+
+def test_singular_values_are_checked_on_random_orthogonal_matrices_up_to_8x8():
+    (claim,) = _proved("remedies.orthogonal-singular-values", r"s_{i}\left(Q\right) = ", "numeric")
+    assert "random orthogonal 8×8, i = 8" in claim
+
+
+def test_clipping_is_checked_numerically_from_1e_8_to_1e8():
+    (claim,) = _proved("remedies.clipping", r"\operatorname{clip}\left(g\right) = ", "numeric")
+    assert "e-08" in claim and "e+08" in claim
+
+
+def test_the_definitions_show_the_objects_the_derivations_use():
+    step, = record("remedies.residual-model")["clauses"]
+    assert step["parts"] == [latex(at("h", rnn.t)), latex(remedies.RESIDUAL_STATE)]
+    assert remedies.RESIDUAL_MODEL == remedies.RESIDUAL_STATE.subs(rnn.Z_T, rnn.PRE_ACTIVATION)
+    rule, = record("remedies.clipping-rule")["clauses"]
+    assert rule["parts"] == [latex(remedies.CLIP), latex(remedies.CLIPPING_RULE)]
+
+
+WRONG_DISPLAYS = {
+    "relu-jacobian": ("remedies.relu-step-jacobian", "RELU_STEP_JACOBIAN", rnn.W_HH),
+    "relu-mask": ("remedies.relu-step-jacobian", "RELU_MASK", sp.Identity(rnn.n)),
+    "residual-jacobian": ("remedies.residual-jacobian", "RESIDUAL_STEP_JACOBIAN", rnn.STEP_JACOBIAN),
+    "xavier-variance": ("remedies.xavier-variance", "XAVIER_VARIANCE", 1 / remedies.FAN_IN),
+    "xavier-bound": ("remedies.xavier-variance", "XAVIER_BOUND",
+                     sp.sqrt(3 / (remedies.FAN_IN + remedies.FAN_OUT))),
+    "orthogonal": ("remedies.orthogonal-singular-values", "ORTHOGONALITY",
+                   (remedies.Q * remedies.Q, sp.Identity(rnn.n))),
+    "singular-values": ("remedies.orthogonal-singular-values", "SINGULAR_VALUES",
+                        (*remedies.SINGULAR_VALUES[:3], sp.Integer(2))),
+    "clipped-norm": ("remedies.clipping", "CLIPPED_NORM", sp.Min(remedies.NORM, remedies.THRESHOLD / 2)),
+    "clip-factor": ("remedies.clipping", "CLIP_FACTOR", sp.Min(1, 2 * remedies.THRESHOLD / remedies.NORM)),
 }
 
 
-@pytest.mark.parametrize("equation_id", WRONG_CLOSED_FORMS)
-def test_wrong_closed_form_fails_naming_the_id(monkeypatch, equation_id):
-    name, wrong = WRONG_CLOSED_FORMS[equation_id]
+@pytest.mark.parametrize("case", WRONG_DISPLAYS)
+def test_a_wrong_display_fails_naming_the_id(monkeypatch, case):
+    equation_id, name, wrong = WRONG_DISPLAYS[case]
     monkeypatch.setattr(remedies, name, wrong)
-    with pytest.raises(ProofError, match=rf"^{equation_id}:"):
+    with pytest.raises(ProofError, match=rf"^{re.escape(equation_id)}: the displayed result, clause \d, .* does not hold"):
         run(ENTRIES[equation_id])
 
 
 def test_a_scale_factor_above_one_fails_the_clipping_proof(monkeypatch):
     monkeypatch.setattr(remedies, "CLIP_FACTOR", sp.Max(1, remedies.THRESHOLD / remedies.NORM))
-    with pytest.raises(ProofError, match=r"^remedies\.clipping: ‖g‖ ≥ θ: c = min\(1, θ/‖g‖\)"):
+    with pytest.raises(ProofError, match=r"^remedies\.clipping: the displayed result, clause 2, .* does not hold"):
+        run(ENTRIES["remedies.clipping"])
+
+
+def test_the_clipping_factor_is_proved_at_most_one_in_both_regions():
+    claims = {p["claim"]: p["kind"] for p in record("remedies.clipping")["proofs"]}
+    for region in ("‖g‖ ≥ θ: θ = ‖g‖ (1 − ε), ε ≥ 0", "‖g‖ < θ: θ = ‖g‖ (1 + δ), δ > 0"):
+        assert claims[f"{region}: c ≤ 1"] == claims[f"{region}: ‖clip(g)‖ ≤ ‖g‖"] == "symbolic"
+
+
+WRONG_MODELS = {
+    "residual-step": ("remedies.residual-jacobian", "RESIDUAL_MODEL", sp.MatAdd(2 * rnn.H_PREV, rnn.MODEL)),
+    "clipping-rule": ("remedies.clipping", "CLIPPING_RULE",
+                      sp.Piecewise((Juxtaposed(remedies.THRESHOLD / remedies.NORM, remedies.G),
+                                    remedies.NORM <= remedies.THRESHOLD), (remedies.G, True))),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_MODELS)
+def test_the_derivation_proves_the_defined_model(monkeypatch, case):
+    equation_id, name, wrong = WRONG_MODELS[case]
+    monkeypatch.setattr(remedies, name, wrong)
+    with pytest.raises(ProofError, match=rf"^{re.escape(equation_id)}: the displayed result"):
+        run(ENTRIES[equation_id])
+
+
+def test_a_wrong_clip_by_norm_fails_the_numeric_instance(monkeypatch):
+    monkeypatch.setattr(remedies, "_clip_factor", lambda norm, threshold: np.minimum(1.0, threshold / norm) * 1.001)
+    with pytest.raises(ProofError, match=r"^remedies\.clipping: the displayed result, clause 1, .* does not hold at "
+                                         r"clip_by_norm"):
         run(ENTRIES["remedies.clipping"])
 
 

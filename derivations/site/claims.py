@@ -1,13 +1,17 @@
-"""Python-Markdown extension: a line ``::: claims [lang=zh]`` becomes the adjudicated claims of the notes.
+"""Python-Markdown extension: a line ``::: claims [lang=zh]`` becomes the adjudicated claims of the notes,
+and a line ``!!! notes <claim-id> "subtitle" [lang=zh]`` becomes a chapter's box about one claim.
 
 Each claim of :data:`derivations.claims.CLAIMS` is written out as Markdown (a heading with the
-anchor ``claim-<id>`` and an admonition coloured by its status), with links to the pages that
-place its evidence, found by scanning ``docs_dir`` for ``::: eq <id>`` lines. Because the links
-are Markdown, MkDocs resolves and validates them like any other link.
+anchor ``claim-<id>`` and an admonition coloured by its status), with the notes' own words and
+their line, and links to the pages that place its evidence, found by scanning ``docs_dir`` for
+``::: eq <id>`` lines. Because the links are Markdown, MkDocs resolves and validates them like
+any other link. A chapter's box takes its type and the start of its heading from the claim's
+status, so a chapter cannot call a refinement a correction; an unknown claim id fails the build.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -15,18 +19,38 @@ from pathlib import Path
 from ..claims import CLAIMS
 from ..translations import translate
 from .chapters import PRINT_PAGES
-from .docs_extension import DocsExtension, DocsPreprocessor
+from .docs_extension import DocsExtension, DocsPreprocessor, MarkerPreprocessor
 from .equations import MARKER as EQUATION_MARKER
 from .equations import EquationError
 
 MARKER = re.compile(r"^::: claims(?: lang=(?P<lang>en|zh))? *$")
 ADMONITION = {"verified": "success", "refined": "info", "corrected": "warning"}
 LABELS = {
-    "en": {"verified": "Verified", "refined": "Refined", "corrected": "Corrected", "notes": "The notes:",
-           "checked": "Checked:", "evidence": "Evidence:", "test": "the status is recomputed by"},
-    "zh": {"verified": "已验证", "refined": "已细化", "corrected": "已更正", "notes": "原笔记：",
-           "checked": "核查结论：", "evidence": "依据：", "test": "该结论由以下测试重新计算："},
+    "en": {"verified": "Verified", "refined": "Refined", "corrected": "Corrected", "notes": "The notes, line {line}:",
+           "paraphrase": " — in our words:", "checked": "Checked:", "evidence": "Evidence:",
+           "test": "the status is recomputed by"},
+    "zh": {"verified": "已验证", "refined": "已细化", "corrected": "已更正", "notes": "原笔记第 {line} 行：",
+           "paraphrase": "——转述：", "checked": "核查结论：", "evidence": "依据：", "test": "该结论由以下测试重新计算："},
 }
+BOX = re.compile(r'^!!! notes (?P<id>\S+) "(?P<subtitle>[^"]+)"(?: lang=(?P<lang>en|zh))? *$')
+BOX_HEADINGS = {
+    "en": {"verified": "Confirmation of the source notes: ", "refined": "Refinement of the source notes: ",
+           "corrected": "Correction to the source notes: "},
+    "zh": {"verified": "对原笔记的验证：", "refined": "对原笔记的细化：", "corrected": "对原笔记的更正："},
+}
+INLINE_LATEX = re.compile(r"\\\(\s*(.+?)\s*\\\)")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+class ClaimError(ValueError):
+    """A page names a claim that :data:`derivations.claims.CLAIMS` does not have."""
+
+
+def quote_markdown(quote: str) -> str:
+    """The notes' words as Markdown: ``\\( … \\)`` becomes ``$…$``, and a quote without Chinese is one formula."""
+    if not CHINESE.search(quote):
+        return f"${quote}$"
+    return INLINE_LATEX.sub(lambda match: f"${match[1]}$", quote)
 
 
 def equation_pages(docs_dir: Path) -> dict[str, str]:
@@ -69,7 +93,8 @@ class ClaimsPreprocessor(DocsPreprocessor):
                 "",
                 f'!!! {ADMONITION[claim.status]} "{label[claim.status]}"',
                 "",
-                f"    **{label['notes']}** {text['notes']}",
+                f"    **{label['notes'].format(line=claim.line)}** 「{quote_markdown(claim.quote)}」"
+                f"{label['paraphrase']} {text['notes']}",
                 "",
                 f"    **{label['checked']}** {text['verdict']}",
                 "",
@@ -80,8 +105,28 @@ class ClaimsPreprocessor(DocsPreprocessor):
         return lines
 
 
+class BoxPreprocessor(MarkerPreprocessor):
+    """``!!! notes <claim-id> "subtitle" [lang=zh]`` → the admonition for that claim's status, in that language."""
+
+    marker = BOX
+
+    def expand(self, match):
+        claims = {claim.id: claim for claim in CLAIMS}
+        claim = claims.get(match["id"])
+        if claim is None:
+            close = difflib.get_close_matches(match["id"], claims, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(claims)}"
+            raise ClaimError(f"'{match[0]}': no claim {match['id']!r} in derivations/claims.py; {hint}")
+        heading = BOX_HEADINGS[match["lang"] or "en"][claim.status] + match["subtitle"]
+        return [f'!!! {ADMONITION[claim.status]} "{heading}"']
+
+
 class ClaimsExtension(DocsExtension):
     processor, name, priority = ClaimsPreprocessor, "claims", 5
+
+    def extendMarkdown(self, md):
+        super().extendMarkdown(md)
+        md.preprocessors.register(BoxPreprocessor(md), "claim-boxes", 6)  # after ::: chapter (7) inlines pages
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up

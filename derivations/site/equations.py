@@ -1,13 +1,20 @@
-"""Python-Markdown extension: ``::: eq <id>`` places a derived equation, ``{eq:<id>}`` cites it.
+"""Python-Markdown extension: ``::: eq <id>`` places a derived equation or a definition, and inline
+markers show what a derivation holds, so that a page never retypes it.
 
 A whole line ``::: eq rnn.step-jacobian`` becomes the numbered equation with the anchor
-``eq-rnn.step-jacobian``, its id, proofs, source and LaTeX for copying; ``::: eq <id> steps``
-also shows the derivation steps. ``{eq:<id>}`` in prose links to an equation on the same page;
-``{eq-rhs:<id>}`` typesets an equation's closed form inline, so prose never retypes a result.
-Everything shown comes from the derivation's cached record (:mod:`derivations.cache`).
+``eq-rnn.step-jacobian``, its id, the kinds of proof it passed, its source and LaTeX for copying;
+``::: eq <id> steps`` also shows the derivation steps. A definition (``rnn.model``) is placed the same
+way and shown as a definition, without a number. Inline:
 
-Errors name the id: an unknown id (with the closest known ids), an id placed twice on a page,
-a reference to an equation not on the page, and a marker the extension could not process.
+- ``{eq:<id>}`` links to an equation on the same page;
+- ``{eq-rhs:<id>}`` typesets an equation's closed form (the right-hand side of its first clause);
+- ``{eq-tex:<id>}`` typesets the whole equation, ``{eq-tex:<id>#<name>}`` one named clause of it;
+- ``{num:<id>#<name>}`` typesets a number the derivation computed.
+
+Everything shown comes from the derivation's cached record (:mod:`derivations.cache`). Errors name
+the id: an unknown id (with the closest known ids), an unknown clause or number name (with the
+known ones), an id placed twice on a page, a reference to an equation not on the page, and a
+marker the extension could not process.
 """
 
 from __future__ import annotations
@@ -24,22 +31,45 @@ from markdown.postprocessors import Postprocessor
 from .. import cache, published
 from ..errors import DerivationError
 from ..translations import translate
-from . import katex
+from . import katex, numeric_tests
 from .chapters import RESTART
 
 MARKER = re.compile(r"^::: eq (?P<id>\S+)(?P<options>(?: +\S+)*) *$")
 OPTIONS = {"steps", "lang=en", "lang=zh"}
 LABELS = {
     "en": {"derivation": "Derivation", "meta": "Equation {id} ({title}): proof, source, LaTeX",
+           "definition-meta": "Definition {id} ({title}): source, LaTeX", "definition": "Definition",
+           "defined": "A definition: the derivations start from these very SymPy objects; there is nothing to prove.",
            "proved": "SymPy proved, on every build of this page:",
-           "source": "Derived by {function} in {file}, lines {lines}; checked numerically by {test}."},
+           "kinds": "Kinds of proof: {kinds}.",
+           "source": "Derived by {function} in {file}, lines {lines}; {tests}.",
+           "numeric": "checked numerically against finite differences or autograd by {names} in {test}",
+           "tested": "its other tests are in {test}",
+           "defined-in": "Defined by {function} in {file}, lines {lines}."},
     "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码与 LaTeX",
+           "definition-meta": "定义 {id}（{title}）：源代码与 LaTeX", "definition": "定义",
+           "defined": "这是定义：推导正是从这些 SymPy 对象出发的，无需证明。",
            "proved": "每次构建本页时，SymPy 都会重新证明：",
-           "source": "推导函数 {function}，位于 {file} 第 {lines} 行；数值检验见 {test}。"},
+           "kinds": "证明方式：{kinds}。",
+           "source": "推导函数 {function}，位于 {file} 第 {lines} 行；{tests}。",
+           "numeric": "{test} 中的 {names} 用有限差分或 autograd 对其做数值检验",
+           "tested": "其余测试见 {test}",
+           "defined-in": "定义函数 {function}，位于 {file} 第 {lines} 行。"},
 }
+KIND_LABELS = {
+    "en": {"symbolic": "symbolic, exact for every value (general n)", "induction": "by induction (SymPy proves the inductive step)",
+           "explicit": "on explicit sizes", "lemma": "a cited standard lemma, checked on random matrices",
+           "numeric": "numeric instances"},
+    "zh": {"symbolic": "符号证明，对所有取值（一般的 n）精确成立", "induction": "归纳法（归纳步由 SymPy 证明）",
+           "explicit": "在具体维数上验证", "lemma": "引用的标准引理，并在随机矩阵上数值检验",
+           "numeric": "数值实例"},
+}
+"""How each kind of proof (:data:`derivations.instances.KINDS`) is named in the proof panel."""
 REFERENCE = r"\{eq:(?P<id>[^}\s]+)\}"
 CLOSED_FORM = r"\{eq-rhs:(?P<id>[^}\s]+)\}"
-LEFTOVER = re.compile(r"::: ?eq\b|\{eq(:|-rhs:)")
+TEX = r"\{eq-tex:(?P<id>[^}#\s]+)(?:#(?P<name>[^}\s]+))?\}"
+NUMBER = r"\{num:(?P<id>[^}#\s]+)#(?P<name>[^}\s]+)\}"
+LEFTOVER = re.compile(r"::: ?eq\b|\{(eq|eq-rhs|eq-tex|num):")
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
 
 
@@ -63,15 +93,23 @@ def _text(text: str, equation_id: str, what: str, lang: str = "en") -> str:
     )
 
 
-def equation_html(record: dict, number: int, steps: bool, lang: str = "en") -> str:
-    """The HTML inside one placed equation's ``<div class="eq" id="eq-<id>">``, labelled in ``lang``."""
+def kinds_text(record: dict, lang: str) -> str:
+    """The kinds of proof an equation passed, named in ``lang``."""
+    return ("；" if lang == "zh" else "; ").join(KIND_LABELS[lang][kind] for kind in record["proof_kinds"])
+
+
+def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en") -> str:
+    """The HTML inside one placed equation's ``<div class="eq" id="eq-<id>">``, labelled in ``lang``;
+    a definition (``number`` None) is marked as such instead of numbered."""
     eid, esc, label = record["id"], html.escape, LABELS[lang]
-    src = record["source"]
+    src, definition = record["source"], record["kind"] == "definition"
+    tag = (f'<span class="eq-number eq-definition">{label["definition"]}</span>' if definition else
+           f'<a class="eq-number" href="#eq-{esc(eid)}" title="{esc(eid)}">({number})</a>')
     parts = [
         '<div class="eq-row">',
         # tabindex: a wide equation scrolls sideways, and must be reachable from the keyboard to do so
         f'<div class="eq-math" tabindex="0">{_math(record["equation"], eid, "result")}</div>',
-        f'<a class="eq-number" href="#eq-{esc(eid)}" title="{esc(eid)}">({number})</a>',
+        tag,
         "</div>",
     ]
     if steps:
@@ -81,21 +119,74 @@ def equation_html(record: dict, number: int, steps: bool, lang: str = "en") -> s
         )
         parts.append(f'<details class="abstract eq-steps" open><summary>{label["derivation"]}</summary>'
                      f"<ol>{items}</ol></details>")
-    proofs = "".join(f"<li>{_text(claim, eid, 'proof')}</li>" for claim in record["proofs"])
     title = _text(record["title"], eid, "title", lang)
-    where = label["source"].format(function=f'<code>{esc(src["function"])}</code>',
-                                   file=f'<code>{esc(src["file"])}</code>',
-                                   lines=f'{src["line"]}–{src["end_line"]}', test=f'<code>{esc(src["test"])}</code>')
+    lines = f'{src["line"]}–{src["end_line"]}'
+    test = f'<code>{esc(src["test"])}</code>'
+    checks = numeric_tests.marked(src["test"]).get(eid)
+    tests = (label["numeric"].format(names=", ".join(f"<code>{t.name}</code>" for t in checks), test=test)
+             if checks else label["tested"].format(test=test))
+    where = label["defined-in" if definition else "source"].format(
+        function=f'<code>{esc(src["function"])}</code>', file=f'<code>{esc(src["file"])}</code>',
+        lines=lines, tests=tests)
+    if definition:
+        body = f"<p>{label['defined']}</p>"
+    else:
+        proofs = "".join(f'<li data-kind="{p["kind"]}"><strong>{KIND_LABELS[lang][p["kind"]]}:</strong> '
+                         f'{_text(p["claim"], eid, "proof")}</li>' for p in record["proofs"])
+        body = (f'<p class="eq-kinds">{esc(label["kinds"].format(kinds=kinds_text(record, lang)))}</p>'
+                f"<p>{label['proved']}</p><ul>{proofs}</ul>")
+    summary = label["definition-meta" if definition else "meta"].format(
+        id=f"<code>{esc(eid)}</code>", title=f"<span class=eq-title>{title}</span>")
     parts.append(
-        f'<details class="info eq-meta"><summary>'
-        f'{label["meta"].format(id=f"<code>{esc(eid)}</code>", title=f"<span class=eq-title>{title}</span>")}'
-        "</summary>"
-        f"<p>{label['proved']}</p><ul>{proofs}</ul><p>{where}</p>"
+        f'<details class="info eq-meta"><summary>{summary}</summary>{body}<p>{where}</p>'
         f'<pre class="eq-source"><code class="language-python">{esc(src["code"])}</code></pre>'
         f'<p>LaTeX:</p><pre class="eq-latex"><code class="language-latex">{esc(record["equation"])}</code></pre>'
         "</details>"
     )
     return "".join(parts)
+
+
+def clause(record: dict, name: str | None) -> str:
+    """The LaTeX of the whole equation, or of its clause ``name``; an unknown name lists the known ones."""
+    if name is None:
+        return record["equation"]
+    for found in record["clauses"]:
+        if found["name"] == name:
+            return found["latex"]
+    known = ", ".join(c["name"] for c in record["clauses"] if c["name"]) or "none"
+    raise EquationError(f"equation {record['id']!r} has no clause named {name!r} (named clauses: {known})")
+
+
+def number(record: dict, name: str) -> str:
+    """The LaTeX of the computed number ``name``; an unknown name lists the known ones."""
+    if name not in record["numbers"]:
+        known = ", ".join(sorted(record["numbers"])) or "none"
+        raise EquationError(f"equation {record['id']!r} computes no number named {name!r} (numbers: {known})")
+    return record["numbers"][name]
+
+
+def lookup(marker: str, equation_id: str) -> dict:
+    """The record behind ``marker``; an unknown id fails naming the marker and the closest ids."""
+    try:
+        return cache.record(equation_id)
+    except DerivationError as error:
+        raise EquationError(f"'{marker}': {error}") from None
+
+
+INLINE_MARKERS = {CLOSED_FORM: lambda r, m: r["closed_form"], TEX: lambda r, m: clause(r, m["name"]),
+                  NUMBER: lambda r, m: number(r, m["name"])}
+"""Each inline marker that shows a derivation's LaTeX, and what it selects from the record."""
+
+
+def expand(text: str, where: str) -> str:
+    """``text`` with every inline LaTeX marker replaced by ``$…$`` math (for notebook Markdown, which
+    is typeset later); an unknown id or name fails naming ``where``."""
+    for pattern, select in INLINE_MARKERS.items():
+        try:
+            text = re.sub(pattern, lambda m: f"${select(lookup(m[0], m['id']), m)}$", text)
+        except EquationError as error:
+            raise EquationError(f"{where}: {error}") from None
+    return text
 
 
 class EquationBlockProcessor(BlockProcessor):
@@ -112,7 +203,7 @@ class EquationBlockProcessor(BlockProcessor):
     def run(self, parent, blocks):
         first, _, rest = blocks.pop(0).partition("\n")
         if first.strip() == RESTART:  # a new chapter of a print edition: numbers start again at 1
-            self.extension.offset = len(self.extension.numbers)
+            self.extension.offset = self.extension.count
             if rest.strip():
                 blocks.insert(0, rest)
             return
@@ -125,14 +216,16 @@ class EquationBlockProcessor(BlockProcessor):
             raise EquationError(f"'{first.strip()}': unknown option(s) {', '.join(sorted(unknown))}; "
                                 f"known: {', '.join(sorted(OPTIONS))}")
         lang = next((o.split("=", 1)[1] for o in options if o.startswith("lang=")), "en")
+        self.extension.lang = lang
         numbers = self.extension.numbers
         if eid in numbers:
             raise EquationError(f"equation id {eid!r} is placed twice on this page ('{first.strip()}')")
-        try:
-            record = cache.record(eid)
-        except DerivationError as error:
-            raise EquationError(f"'{first.strip()}': {error}") from None
-        numbers[eid] = len(numbers) + 1 - self.extension.offset
+        record = lookup(first.strip(), eid)
+        if record["kind"] == "definition":
+            numbers[eid] = None
+        else:
+            self.extension.count += 1
+            numbers[eid] = self.extension.count - self.extension.offset
         # The anchor is an element, not raw HTML, so that MkDocs' link validation sees it.
         div = etree.SubElement(parent, "div", {"class": "eq", "id": f"eq-{eid}", "data-eq-id": eid})
         for old in published.aliases(eid):  # a renamed id keeps its published anchor
@@ -142,7 +235,7 @@ class EquationBlockProcessor(BlockProcessor):
 
 
 class EquationReferenceProcessor(InlineProcessor):
-    """``{eq:<id>}`` → a link ``(N)`` to the equation on this page."""
+    """``{eq:<id>}`` → a link ``(N)`` to the equation on this page (a definition: its title)."""
 
     def __init__(self, pattern, md, extension: EquationExtension):
         super().__init__(pattern, md)
@@ -154,19 +247,23 @@ class EquationReferenceProcessor(InlineProcessor):
             placed = ", ".join(sorted(self.extension.numbers)) or "none"
             raise EquationError(f"'{{eq:{eid}}}' refers to an equation not placed on this page (placed: {placed})")
         a = etree.Element("a", {"class": "eq-ref", "href": f"#eq-{eid}"})
-        a.text = f"({self.extension.numbers[eid]})"
+        number = self.extension.numbers[eid]
+        a.text = f"({number})" if number is not None else translate(cache.record(eid)["title"], self.extension.lang,
+                                                                     f"equation {eid!r} (title)")
         return a, m.start(0), m.end(0)
 
 
-class ClosedFormProcessor(InlineProcessor):
-    """``{eq-rhs:<id>}`` → the equation's closed form (the right-hand side of its result), inline."""
+class InlineLatexProcessor(InlineProcessor):
+    """``{eq-rhs:<id>}``, ``{eq-tex:<id>[#<name>]}`` and ``{num:<id>#<name>}`` → the derivation's LaTeX, inline."""
+
+    def __init__(self, pattern, md, select):
+        super().__init__(pattern, md)
+        self.select = select
 
     def handleMatch(self, m, data):
-        try:
-            record = cache.record(m["id"])
-        except DerivationError as error:
-            raise EquationError(f"'{m[0]}': {error}") from None
-        html = katex.render(record["closed_form"], False, f"equation {m['id']!r} (closed form)")
+        record = lookup(m[0], m["id"])
+        latex = self.select(record, m)
+        html = katex.render(latex, False, f"equation {m['id']!r} ({m[0]})")
         return self.md.htmlStash.store(html), m.start(0), m.end(0)
 
 
@@ -187,19 +284,23 @@ class LeftoverMarkerCheck(Postprocessor):
 class EquationExtension(Extension):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.numbers: dict[str, int] = {}
+        self.numbers: dict[str, int | None] = {}
+        self.count = 0
         self.offset = 0
+        self.lang = "en"
 
     def extendMarkdown(self, md):
         md.registerExtension(self)
         self.reset()
         md.parser.blockprocessors.register(EquationBlockProcessor(md.parser, self), "derived-equation", 96)
         md.inlinePatterns.register(EquationReferenceProcessor(REFERENCE, md, self), "equation-reference", 187)
-        md.inlinePatterns.register(ClosedFormProcessor(CLOSED_FORM, md), "equation-closed-form", 188)
+        for priority, (pattern, select) in enumerate(INLINE_MARKERS.items(), 188):
+            md.inlinePatterns.register(InlineLatexProcessor(pattern, md, select), f"equation-latex-{priority}", priority)
         md.postprocessors.register(LeftoverMarkerCheck(md), "equation-leftover-check", 0)
 
     def reset(self):
         self.numbers = {}
+        self.count = 0
         self.offset = 0
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from . import katex
+from .equations import expand
 from .math import INLINE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,7 +154,10 @@ def edition(nb: nbformat.NotebookNode, lang: str, name: str) -> nbformat.Noteboo
     out = copy.deepcopy(nb)
     for index, cell in enumerate(out.cells):
         translation = cell.metadata.pop("translation", None)
-        if cell.cell_type != "markdown" or lang == "en":
+        if cell.cell_type != "markdown":
+            continue
+        if lang == "en":
+            cell.source = expand(cell.source, f"{name}: markdown {_cell_name(nb, index)}")
             continue
         if not translation or not translation.get(lang):
             raise NotebookError(f"{name}: markdown {_cell_name(nb, index)} has no {lang!r} translation "
@@ -162,7 +166,7 @@ def edition(nb: nbformat.NotebookNode, lang: str, name: str) -> nbformat.Noteboo
             raise NotebookError(
                 f"{name}: markdown {_cell_name(nb, index)}: the {lang!r} translation was made for another "
                 f"English text; update it and set metadata.translation.source to {source_sha(cell.source)!r}")
-        cell.source = translation[lang]
+        cell.source = expand(translation[lang], f"{name}: markdown {_cell_name(nb, index)} ({lang})")
     out.metadata.pop("execution_key", None)
     return out
 
