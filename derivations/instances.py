@@ -138,7 +138,7 @@ def _norm(value):
     if _explicit(value):
         if all(entry.is_number for entry in value):
             return sp.Float(np.linalg.norm(np.array(value.evalf(30), dtype=float), 2), 30)
-        return sp.Max(*[sp.sqrt(v) for v in (value.T * value).eigenvals()])
+        raise Unresolved("the spectral norm of a matrix with symbolic entries")
     if isinstance(value, sp.MatrixExpr):
         raise Unresolved("the norm of a symbolic matrix")
     return sp.Abs(value)

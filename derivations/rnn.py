@@ -40,6 +40,9 @@ STATE = elementwise(sigma, Z_T)
 MODEL = STATE.subs(Z_T, PRE_ACTIVATION)
 """h_t = σ(W_hh h_{t-1} + W_xh x_t + b_h) as a matrix expression in the parameters, h_{t-1} and x_t."""
 
+LOSS = sp.Sum(at("L", t), (t, 1, T))
+"""L = Σ_t L_t, the loss as ``rnn.model`` defines it; ``rnn.whh-gradient`` differentiates this sum."""
+
 STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH
 """The stated closed form ∂h_t/∂h_{t-1} = diag(σ'(z_t)) W_hh, proved by ``rnn.step-jacobian``."""
 
@@ -59,7 +62,7 @@ def h(time, shape=None):
 @definition("rnn.model", title="The simple RNN")
 def model_definition(d):
     d.define(("pre-activation", Z_T, PRE_ACTIVATION), ("state", h(t), STATE),
-             ("output", at("y", t), W_HY * h(t, (n, 1)) + B_Y), ("loss", L, sp.Sum(at("L", t), (t, 1, T))))
+             ("output", at("y", t), W_HY * h(t, (n, 1)) + B_Y), ("loss", L, LOSS))
 
 
 def explicit_states(size: int, steps: int):
@@ -255,7 +258,7 @@ def whh_gradient_instances() -> tuple[Instance, ...]:
     for size, horizon in HIDDEN_GRID:
         W, states, pre = explicit_states(size, horizon)
         grads = hidden_gradients(W, horizon)
-        values = {L: sum((ell(i, states[i]) for i in range(1, horizon + 1)), sp.Integer(0))}
+        values = {L: LOSS, **{at("L", i): ell(i, states[i]) for i in range(1, horizon + 1)}}
         for i in range(1, horizon + 1):
             gradient, h_free = grads[i]
             values[Partial(L, h(i))] = gradient.xreplace(dict(zip(h_free, states[i])))
