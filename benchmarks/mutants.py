@@ -185,7 +185,7 @@ MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
          '"radius": (Norm(A_SQUARE), AtMost(rho(A_SQUARE))),', "order"),
         (BOUNDS, '"transpose": (Norm(A.T), Norm(A)),', '"transpose": (Norm(A.T), Power(Norm(A), 2)),', "exponent"),
         (BOUNDS, '"operator": (Norm(A.T * G),', '"operator": (Norm(A * G),', "transpose"),
-        (BOUNDS, 'MAX_ABS_D = Maximum(sp.Abs(sp.Symbol("d_i")), i)', 'MAX_ABS_D = Maximum(sp.Symbol("d_i"), i)',
+        (BOUNDS, 'MAX_ABS_D = Maximum(sp.Abs(ENTRIES_D[i]), i)', 'MAX_ABS_D = Maximum(ENTRIES_D[i], i)',
          "sign"),
     ],
     "bounds.step-norm": [
@@ -239,7 +239,7 @@ MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
          '"span": (Partial(h(t + k), h(t)), sp.MatPow(W_HH, k + 1)),', "exponent"),
         (BOUNDS, '"radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),', '"radius": (rho(W_HH), MAX_ABS_MU, LAMBDA_1),',
          "display"),
-        (BOUNDS, "sp.Piecewise((0, rho(W_HH) < 1))", "sp.Piecewise((0, rho(W_HH) < 2))", "display"),
+        (BOUNDS, "sp.Piecewise((0, rho(W_HH) < 1),", "sp.Piecewise((0, rho(W_HH) < 2),", "display"),
         (BOUNDS, '"radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),',
          '"radius": (LAMBDA_1, MAX_ABS_MU, AtMost(rho(W_HH))),', "order"),
         (BOUNDS, "NON_NORMAL_POWER = Juxtaposed(sp.Integer(2) ** -K_EXAMPLE,",

@@ -107,7 +107,8 @@ D = sp.MatrixSymbol("d", n, 1)
 A_SQUARE = sp.MatrixSymbol("A", n, n)
 """Generic matrices: A is m×n, B n×p, v and d columns of length n, g one of length m; the spectral
 radius needs a square A."""
-MAX_ABS_D = Maximum(sp.Abs(sp.Symbol("d_i")), i)
+ENTRIES_D = sp.IndexedBase("d")
+MAX_ABS_D = Maximum(sp.Abs(ENTRIES_D[i]), i)
 """max_i |d_i|, the largest absolute entry of d."""
 
 
@@ -142,8 +143,9 @@ def fact_instances(count: int = 40, seed: int = 1) -> tuple[Instance, ...]:
         drawn = {A: lemmas.matrix(rng, rows, cols, "A"), B: lemmas.matrix(rng, cols, inner, "B"),
                  G: lemmas.matrix(rng, rows, 1, "g"), A_SQUARE: lemmas.matrix(rng, side, side, "square A")}
         d = lemmas.diagonal(rng)[0].array
+        d = d * rng.choice((-1.0, 1.0), size=d.shape)  # signed entries: the |·| in max_i |d_i| matters
         values = {symbol: sp.Matrix(case.array) for symbol, case in drawn.items()}
-        values.update({D: sp.Matrix(d), MAX_ABS_D: sp.Float(np.max(np.abs(d))),
+        values.update({D: sp.Matrix(d), ENTRIES_D: sp.Matrix(d),
                        rho(A_SQUARE): sp.Float(np.max(np.abs(np.linalg.eigvals(drawn[A_SQUARE].array))))})
         out.append(Instance(f"random case {index} ({drawn[A].kind} A)", "lemma", values=values, tolerance=TOLERANCE))
     return tuple(out)
@@ -466,11 +468,12 @@ K_EXAMPLE = sp.Symbol("k", integer=True, nonnegative=True)
 that fix the span's k = 1 … 6 leave the example to the instance that proves it for every k."""
 NON_NORMAL_POWER = Juxtaposed(sp.Integer(2) ** -K_EXAMPLE, sp.ImmutableMatrix([[1, 20 * K_EXAMPLE], [0, 1]]))
 """The stated closed form of NON_NORMAL^k: 2^{-k} [[1, 20k], [0, 1]]."""
-MAX_ABS_MU = Maximum(sp.Abs(sp.Symbol("mu_i")), i)
+EIGENVALUES = sp.IndexedBase("mu")
+MAX_ABS_MU = Maximum(sp.Abs(EIGENVALUES[i]), i)
 """max_i |μ_i| over the eigenvalues μ_i of W_hh."""
 LINEAR = {
     "span": (Partial(h(t + k), h(t)), sp.MatPow(W_HH, k)),
-    "limit": (sp.Limit(Norm(sp.MatPow(W_HH, k)), k, sp.oo), sp.Piecewise((0, rho(W_HH) < 1))),
+    "limit": (sp.Limit(Norm(sp.MatPow(W_HH, k)), k, sp.oo), sp.Piecewise((0, rho(W_HH) < 1), (sp.oo, rho(W_HH) > 1))),
     "radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),
     "non-normal": (sp.MatPow(NON_NORMAL, K_EXAMPLE), NON_NORMAL_POWER),
 }
@@ -504,7 +507,7 @@ def example_instances() -> tuple[Instance, ...]:
     out = []
     for label, W, triangular in (("diagonalizable example P diag(1/2, 1/3) P⁻¹", diagonalizable, EXAMPLE_EIGENVALUES),
                                  ("non-normal example", NON_NORMAL, NON_NORMAL)):
-        values = {rho(W): max(map(abs, triangular.diagonal())), MAX_ABS_MU: sp.Max(*map(sp.Abs, W.eigenvals())),
+        values = {rho(W): max(map(abs, triangular.diagonal())), EIGENVALUES: sp.Matrix(W.eigenvals(multiple=True)),
                   LAMBDA_1: largest_singular_value(W)}
         if W == NON_NORMAL:  # W^k = 2^{-k} U with U unipotent, so ‖W^k‖₂ = 2^{-k} ‖U‖₂
             unipotent = sp.simplify(W**k * 2**k)
@@ -513,6 +516,15 @@ def example_instances() -> tuple[Instance, ...]:
     power = sp.MatPow(NON_NORMAL, K_EXAMPLE)
     out.append(Instance("non-normal example, every k", "explicit", values={power: NON_NORMAL**K_EXAMPLE}))
     return tuple(out)
+
+
+def growth_radius_instance() -> Instance:
+    """Every W_hh with ρ(W_hh) = 1 + s > 1: ‖W_hh^k‖₂ ≥ ρ(W_hh^k) = ρ(W_hh)^k (bounds.norm-facts, radius),
+    which grows without bound."""
+    radius = 1 + s
+    return Instance(r"$\lVert W_{hh}^k \rVert_2 \ge \rho(W_{hh})^k$ (bounds.norm-facts) and the squeeze theorem, "
+                    r"$\rho(W_{hh}) = 1 + s$, $s > 0$", "lemma",
+                    subs={rho(W_HH): radius}, values={Norm(sp.MatPow(W_HH, k)): radius**k})
 
 
 def squeeze_radius_instance() -> Instance:
@@ -535,7 +547,8 @@ def radius_instances(count: int = 40, seed: int = 2) -> tuple[Instance, ...]:
         size = int(rng.integers(1, 6))
         case = lemmas.matrix(rng, size, size, "W_hh")
         radius = sp.Float(np.max(np.abs(np.linalg.eigvals(case.array))))
-        values = {W_HH: sp.Matrix(case.array), rho(W_HH): radius, MAX_ABS_MU: radius, LAMBDA_1: Norm(W_HH)}
+        values = {W_HH: sp.Matrix(case.array), rho(W_HH): radius, LAMBDA_1: Norm(W_HH),
+                  EIGENVALUES: sp.Matrix(np.linalg.eigvals(case.array).astype(complex))}
         out.append(Instance(f"random W_hh {index} ({case.kind})", "lemma", values=values, tolerance=TOLERANCE))
     return tuple(out)
 
@@ -578,7 +591,8 @@ def linear_spectral_radius(d):
     d.number("non-normal-radius", radius)
     d.number("non-normal-norm", norm.evalf(30), digits=3)
     d.result(*((name, *parts) for name, parts in LINEAR.items()),
-             at=(*linear_span_instances(), *example_instances(), squeeze_radius_instance(), *radius_instances()))
+             at=(*linear_span_instances(), *example_instances(), squeeze_radius_instance(), growth_radius_instance(),
+                 *radius_instances()))
 
 
 # --- Numeric example ---

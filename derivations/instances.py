@@ -144,6 +144,20 @@ def _norm(value):
     return sp.Abs(value)
 
 
+def _maximum_over_entries(expr, index, instance: Instance):
+    """``max_index expr`` where ``expr`` reads entries ``x[index]`` of columns that ``instance.values`` gives
+    (keyed by their ``IndexedBase``): the largest value over the entries."""
+    entries = [e for e in expr.atoms(sp.Indexed) if e.indices == (index,)]
+    columns = {e.base: instance.values.get(e.base) for e in entries}
+    if not entries or any(column is None for column in columns.values()):
+        raise Unresolved(f"a maximum over {index} with no column for its entries")
+    size = {len(column) for column in columns.values()}
+    if len(size) != 1:
+        raise ValueError(f"the columns read by a maximum over {index} differ in length")
+    values = [_evaluate(expr.xreplace({e: columns[e.base][k] for e in entries}), instance) for k in range(size.pop())]
+    return sp.Max(*values)
+
+
 def _at(node, time):
     return node.func(node.args[0], time, *node.args[2:])
 
@@ -186,9 +200,9 @@ def _evaluate(node, instance: Instance):
         return _norm(ev(node.args[0]))
     if isinstance(node, Maximum):
         expr, var = node.args
-        if not (var.is_Symbol and var.is_real):
-            raise Unresolved(f"a maximum over {var}")
-        return maximum(ev(expr).doit(), var, sp.Reals)
+        if var.is_Symbol and var.is_real:
+            return maximum(ev(expr).doit(), var, sp.Reals)
+        return _maximum_over_entries(expr, var, instance)
     if isinstance(node, sp.Limit):
         expr, var, point = node.args[:3]
         return sp.limit(ev(expr), var, point)

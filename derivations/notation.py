@@ -217,6 +217,10 @@ class TextbookPrinter(LatexPrinter):
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Pow"], strict=True) for arg in expr.args)
 
+    def _print_Indexed(self, expr):
+        indices = ",".join(map(self._print, expr.indices))
+        return rf"{self._print(expr.base.label)}_{{{indices}}}"
+
     def _print_DiagMatrix(self, expr):
         return rf"\operatorname{{diag}}\big({self._print(expr.args[0])}\big)"
 
