@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import DerivationError, UnknownIdError
 from .registry import PACKAGE_DIR, TOPICS
 
-ENGINE = ("registry", "derivation", "notation", "errors")
+ENGINE = ("registry", "derivation", "instances", "lemmas", "notation", "errors")
 FORMAT = 3
 
 

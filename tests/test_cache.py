@@ -43,3 +43,13 @@ def test_key_follows_the_modules_a_topic_imports(tmp_path, monkeypatch):
     (copy / "activation.py").write_text((copy / "activation.py").read_text() + "\n# edited\n")
     after_activation = {topic: cache.key(topic) for topic in registry.TOPICS}
     assert all(after_activation[t] != after_rnn[t] for t in registry.TOPICS), "rnn and example import activation"
+
+
+@pytest.mark.parametrize("engine", ["instances", "lemmas"])
+def test_an_edited_proof_engine_module_makes_every_topic_stale(tmp_path, monkeypatch, engine):
+    copy = tmp_path / "derivations"
+    shutil.copytree(registry.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    before = {topic: cache.key(topic) for topic in registry.TOPICS}
+    (copy / f"{engine}.py").write_text((copy / f"{engine}.py").read_text() + "\n# edited\n")
+    assert all(cache.key(topic) != before[topic] for topic in registry.TOPICS)
