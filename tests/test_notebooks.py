@@ -3,20 +3,21 @@ translations, math typeset at build time, and no third-party requests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import time
-import urllib.request
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import ROOT, mkdocs_build
+from conftest import ROOT, RUN_MARK, left_behind, marked_processes, mkdocs_build, wait_for_page
 from derivations.site import katex, notebooks
 
 
@@ -198,23 +199,6 @@ def test_a_tiny_site_renders_an_executed_notebook_with_typeset_math(tmp_path, ca
     assert textwrap.dedent(download.cells[0].source).startswith("# Home")
 
 
-def _served(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
-
-
-def _wait_for(url: str, wanted, seconds: float) -> str:
-    """The page at ``url`` once ``wanted(page)`` holds; fails after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not wanted(page := _served(url)):
-        assert time.monotonic() < deadline, f"gave up waiting; last page served: {page[-300:]!r}"
-        time.sleep(0.2)
-    return page
-
-
 def test_under_serve_a_page_keeps_its_outputs_while_changed_code_runs_again(tmp_path, cache):
     """``mkdocs serve`` does not hold every page back for a notebook whose code changed: the page
     shows the previous outputs under a note until the new run ends, then reloads with its outputs."""
@@ -237,14 +221,55 @@ def test_under_serve_a_page_keeps_its_outputs_while_changed_code_runs_again(tmp_
                                    f"127.0.0.1:{port}"], cwd=tmp_path, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(url, lambda page: "value 1" in page, 120)
+        wait_for_page(url, lambda page: "value 1" in page, 120)
         save(2)
-        stale = _wait_for(url, lambda page: "notebook-stale" in page, 60)
+        stale = wait_for_page(url, lambda page: "notebook-stale" in page, 60)
         assert "value 1" in stale and "value 2" not in stale
-        _wait_for(url, lambda page: "value 2" in page and "notebook-stale" not in page, 120)
+        wait_for_page(url, lambda page: "value 2" in page and "notebook-stale" not in page, 120)
     finally:
         server.terminate()
         server.wait(30)
+
+
+@pytest.mark.parametrize("when", ["idle", "running a notebook"])
+def test_a_server_stopped_by_sigterm_leaves_no_process_behind(tmp_path, cache, when):
+    """``mkdocs serve`` ended by SIGTERM never shuts its notebook pool down: its workers, their kernels
+    and multiprocessing's resource tracker (which ignores SIGTERM) must still end with it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    code = "print('value', 42)" if when == "idle" else "import time\ntime.sleep(60)"
+    _notebook(docs / "index.ipynb", _markdown("# Home"), new_code_cell(code))
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(TINY.format(hook=ROOT / "derivations" / "site" / "notebook_hook.py"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mark = f"serve-{os.getpid()}-{port}"
+    env = {**os.environ, RUN_MARK: mark, "NOTEBOOKS_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1",
+           "DISABLE_MKDOCS_2_WARNING": "true"}
+    with open(tmp_path / "serve.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "--dev-addr",
+                                   f"127.0.0.1:{port}"], cwd=tmp_path, env=env, stdout=log, stderr=log)
+    stray = {}
+    try:
+        if when == "idle":
+            wait_for_page(f"http://127.0.0.1:{port}/", lambda page: "value 42" in page, 120)
+        else:
+            deadline = time.monotonic() + 120
+            while not any("ipykernel" in command for command in marked_processes(mark).values()):
+                assert time.monotonic() < deadline and server.poll() is None, "no kernel started"
+                time.sleep(0.2)
+        server.terminate()
+        server.wait(30)
+        stray = left_behind(mark)
+        assert stray == {}, f"left behind after SIGTERM: {stray}"
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(30)
+        for pid in {**stray, **left_behind(mark, grace=0)}:  # so that a failure leaves nothing either
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 EXPERIMENTS = sorted((ROOT / "docs" / "experiments").glob("*.ipynb"))

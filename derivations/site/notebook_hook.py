@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
@@ -24,7 +25,6 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs_jupyter.plugin import NotebookFile
 
 from derivations.site import notebooks
 
@@ -45,8 +45,28 @@ STALE_NOTE = {
 def _pool() -> ProcessPoolExecutor:
     """Two workers at a lower priority (their kernels inherit it), so that the derivations and the
     pages that do not wait for a notebook get the processor first."""
-    lower = {"initializer": os.nice, "initargs": (10,)} if hasattr(os, "nice") else {}  # os.nice: POSIX only
-    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"), **lower)
+    # By its package name: spawn pickles the initializer by name, and MkDocs loads this hook by its path.
+    from derivations.site.notebook_hook import _start_worker
+
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _start_worker(build: int) -> None:
+    """In each worker: a lower priority, and an exit as soon as the process ``build`` that started it is
+    gone. A build ended by a signal (``mkdocs serve`` stopped by SIGTERM) never shuts the pool down, and
+    an idle worker would otherwise wait for work forever, re-parented to init, keeping alive with it
+    multiprocessing's resource tracker, which ignores SIGTERM. A kernel that the worker was running
+    exits by itself once the worker is gone (ipykernel watches its parent)."""
+    if hasattr(os, "nice"):  # POSIX only
+        os.nice(10)
+
+    def exit_with_the_build():
+        while os.getppid() == build:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_the_build, name="exit-with-the-build", daemon=True).start()
 
 
 def _reload_dir() -> Path:
@@ -92,6 +112,8 @@ def _is_notebook(file) -> bool:
 
 @event_priority(-110)  # after mkdocs-static-i18n, which rebuilds every file and so drops mkdocs-jupyter's wrapping
 def on_files(files, config):
+    from mkdocs_jupyter.plugin import NotebookFile  # here, so that the workers can import this module cheaply
+
     i18n = config.plugins.get("i18n")
     lang = i18n.current_language if i18n else "en"
     prefix = "" if not i18n or lang == i18n.default_language else f"{lang}/"
