@@ -1,27 +1,29 @@
-"""Content-addressed cache of derivation records, so an unchanged derivation is not re-derived.
+"""Content-addressed cache of derivation records, one entry per equation id.
 
-A topic's key hashes its module, the engine modules and every sibling module it imports
-(transitively), plus the SymPy version. Stale topics are re-derived in fresh interpreters, one
-per core, so a long-running ``mkdocs serve`` always sees the edited source, never a stale import.
+An id's key hashes what its derivation can reach (:mod:`derivations.dependencies`: its function,
+the top-level code that function uses, followed into sibling modules, and the engine modules
+whole), the cache format and the SymPy version; so an edit re-derives the ids it can change and
+no others. Stale ids are re-derived in fresh interpreters, one per core, so a long-running
+``mkdocs serve`` always sees the edited source, never a stale import. A derivation that fails is
+cached as its error: looking that id up raises, every other id still loads.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
+from . import dependencies
 from .errors import DerivationError, UnknownIdError
 from .registry import PACKAGE_DIR, TOPICS
 
-ENGINE = ("registry", "derivation", "instances", "lemmas", "notation", "errors")
-FORMAT = 3
+FORMAT = 4
+SALT = f"format {FORMAT}; sympy {version('sympy')}"
 
 
 def cache_dir() -> Path:
@@ -29,65 +31,34 @@ def cache_dir() -> Path:
     return Path(os.environ.get("DERIVATIONS_CACHE", PACKAGE_DIR.parent / ".cache" / "derivations"))
 
 
-def _stamp(name: str) -> tuple[int, int]:
-    """What changes when a sibling module's file is saved: its modification time and size."""
-    stat = (PACKAGE_DIR / f"{name}.py").stat()
-    return stat.st_mtime_ns, stat.st_size
+def placements() -> dict[str, dependencies.Placement]:
+    """Where each published derivation is, by id, read from the source as it is now."""
+    try:
+        return dependencies.placements(PACKAGE_DIR)
+    except SyntaxError as error:
+        raise DerivationError(f"derivations/{Path(error.filename or '?').name}, line {error.lineno}: "
+                              f"{error.msg}") from None
 
 
-@functools.lru_cache(maxsize=None)
-def _direct_imports(name: str, stamp: tuple[int, int]) -> frozenset[str]:
-    """The sibling modules that module ``name``, as saved at ``stamp``, imports itself."""
-    tree = ast.parse((PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found.update([node.module.split(".")[0]] if node.module else (alias.name for alias in node.names))
-    return frozenset(found)
+def key(equation_id: str) -> str:
+    """The content hash that the cached entry of ``equation_id`` must carry to be reused."""
+    keys = dependencies.fingerprints(SALT, PACKAGE_DIR)
+    if equation_id not in keys:
+        raise UnknownIdError(equation_id, list(keys))
+    return keys[equation_id]
 
 
-def _imports(module: str) -> set[str]:
-    """Sibling modules that ``module`` imports, transitively, itself included."""
-    seen, todo = set(), [module]
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(_direct_imports(name, _stamp(name)))
-    return seen
+def _path(equation_id: str) -> Path:
+    return cache_dir() / f"{equation_id}.json"
 
 
-@functools.lru_cache(maxsize=None)
-def _key(topic: str, stamps: tuple[tuple[str, tuple[int, int]], ...]) -> str:
-    import sympy
-
-    digest = hashlib.sha256(f"format {FORMAT}; sympy {sympy.__version__}\n".encode())
-    for name, _ in stamps:
-        digest.update(name.encode() + b"\0" + (PACKAGE_DIR / f"{name}.py").read_bytes() + b"\0")
-    return digest.hexdigest()
+_loaded: dict[tuple[Path, str, int, int], dict] = {}
+"""Entries read in this process, by file, key and file state: a rewritten file is read again."""
 
 
-def key(topic: str) -> str:
-    """The content hash that a topic's cached records must carry to be reused.
-
-    Parsing and hashing are remembered per file state, so the many look-ups of one build cost
-    a ``stat`` per module, while a saved edit (under ``mkdocs serve``) is seen at once.
-    """
-    names = sorted(_imports(topic) | set(ENGINE))
-    return _key(topic, tuple((name, _stamp(name)) for name in names))
-
-
-def _path(topic: str) -> Path:
-    return cache_dir() / f"{topic}.json"
-
-
-_loaded: dict[tuple[Path, str, int, int], list[dict]] = {}
-"""Records read in this process, by file, key and file state: a rewritten file is read again."""
-
-
-def _cached(topic: str, expected: str) -> list[dict] | None:
-    """The cached records of ``topic`` if present, intact and made from the current source."""
-    path = _path(topic)
+def _cached(equation_id: str, expected: str) -> dict | None:
+    """The cached entry (``{"record": …}`` or ``{"error": …}``) if present, intact and current."""
+    path = _path(equation_id)
     try:
         stat = path.stat()
         memo = (path, expected, stat.st_mtime_ns, stat.st_size)
@@ -96,38 +67,93 @@ def _cached(topic: str, expected: str) -> list[dict] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("key") != expected or not isinstance(data.get("records"), list):
+    if not isinstance(data, dict) or data.get("key") != expected or not (
+            isinstance(data.get("record"), dict) or isinstance(data.get("error"), str)):
         return None
-    _loaded[memo] = data["records"]
-    return data["records"]
+    _loaded[memo] = data
+    return data
 
 
-def write(topic: str, records: list[dict], topic_key: str) -> None:
-    """Store ``records`` atomically: a reader sees the old file or the new one, never half."""
-    path = _path(topic)
+def write(equation_id: str, topic_key: str, *, record: dict | None = None, error: str | None = None) -> None:
+    """Store a record or an error atomically: a reader sees the old file or the new one, never half.
+
+    A record is stored with the key of its mathematics alone and the literal texts it was derived
+    with, so that an edit to a title or a step text alone is applied without deriving again."""
+    path = _path(equation_id)
     path.parent.mkdir(parents=True, exist_ok=True)
+    texts = {"math_key": dependencies.math_fingerprints(SALT, PACKAGE_DIR)[equation_id],
+             "texts": list(placements()[equation_id].texts)}
+    entry = {"key": topic_key, **({"record": record, **texts} if error is None else {"error": error})}
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as f:
-        json.dump({"key": topic_key, "records": records}, f, ensure_ascii=False, indent=1, sort_keys=True)
+        json.dump(entry, f, ensure_ascii=False, indent=1, sort_keys=True)
     os.replace(f.name, path)
 
 
-def records(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
-    """Every record of ``topics`` by id, re-deriving (out of process) only the stale topics."""
-    keys = {topic: key(topic) for topic in topics}
-    found = {topic: _cached(topic, keys[topic]) for topic in topics}
-    stale = [topic for topic, recs in found.items() if recs is None]
+def entries(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
+    """The cache entry of every id of ``topics``, re-deriving (out of process) only the stale ids.
+
+    A record's ``source`` (file, lines, code) is read from the file as it is now, so an edit that
+    only moves a derivation down its module re-derives nothing."""
+    places = {eid: p for eid, p in placements().items() if p.topic in topics}
+    every_key = dependencies.fingerprints(SALT, PACKAGE_DIR)
+    keys = {eid: every_key[eid] for eid in places}
+    found = {eid: _cached(eid, keys[eid]) or _retexted(places[eid], keys[eid]) for eid in places}
+    stale = [eid for eid, entry in found.items() if entry is None]
     if stale:
         _export(stale)
-        for topic in stale:
-            found[topic] = _cached(topic, keys[topic])
-            if found[topic] is None:
-                raise DerivationError(f"re-deriving topic {topic!r} wrote no usable cache entry")
-    return {record["id"]: record for topic in topics for record in found[topic]}
+        for eid in stale:
+            found[eid] = _cached(eid, keys[eid])
+            if found[eid] is None:
+                raise DerivationError(f"re-deriving {eid!r} wrote no usable cache entry")
+    return {eid: ({"record": {**entry["record"], "source": places[eid].source}} if "record" in entry else entry)
+            for eid, entry in found.items()}
+
+
+def _retexted(place: dependencies.Placement, new_key: str) -> dict | None:
+    """The stored record of ``place`` with its title and step texts replaced, when only those
+    literal texts changed since it was derived (its mathematics' key is the same); else None."""
+    try:
+        data = json.loads(_path(place.id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    old = data.get("texts") if isinstance(data, dict) else None
+    if (not isinstance(data.get("record"), dict) or not isinstance(old, list) or len(old) != len(place.texts)
+            or data.get("math_key") != dependencies.math_fingerprints(SALT, PACKAGE_DIR)[place.id]):
+        return None
+    renamed: dict[str, str] = {}
+    for before, after in zip(old, place.texts):
+        if renamed.setdefault(before, after) != after:
+            return None  # one old text became two different ones: derive again
+    record = data["record"]
+    record = {**record, "title": renamed.get(record["title"], record["title"]),
+              "steps": [{**step, "text": renamed.get(step["text"], step["text"])} for step in record["steps"]]}
+    write(place.id, new_key, record=record)
+    return _cached(place.id, new_key)
+
+
+def records(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
+    """Every record of ``topics`` by id; fails naming every id whose derivation fails."""
+    found = entries(topics)
+    failed = [entry["error"] for entry in found.values() if "error" in entry]
+    if failed:
+        raise DerivationError("; ".join(failed))
+    return {eid: entry["record"] for eid, entry in found.items()}
+
+
+def record(equation_id: str) -> dict:
+    """The record of one equation, from the cache when it is fresh; fails only if this id fails."""
+    found = entries()
+    if equation_id not in found:
+        raise UnknownIdError(equation_id, list(found))
+    if "error" in found[equation_id]:
+        raise DerivationError(found[equation_id]["error"])
+    return found[equation_id]["record"]
 
 
 def _export(stale: list[str]) -> None:
-    """Re-derive the ``stale`` topics in fresh interpreters, one per core, each taking every n-th topic."""
-    groups = [stale[i::os.cpu_count() or 1] for i in range(min(len(stale), os.cpu_count() or 1))]
+    """Re-derive the ``stale`` ids in fresh interpreters, one per core, each taking every n-th id."""
+    cores = os.cpu_count() or 1
+    groups = [stale[i::cores] for i in range(min(len(stale), cores))]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # no .pyc churn under `mkdocs serve`
     runs = [subprocess.Popen([sys.executable, "-m", "derivations", "export", *group], cwd=PACKAGE_DIR.parent,
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -136,11 +162,3 @@ def _export(stale: list[str]) -> None:
     for group, run, stderr in zip(groups, runs, errors):
         if run.returncode != 0:
             raise DerivationError(stderr.splitlines()[-1] if stderr else f"re-deriving {', '.join(group)} failed")
-
-
-def record(equation_id: str) -> dict:
-    """The record of one equation, from the cache when it is fresh."""
-    everything = records()
-    if equation_id not in everything:
-        raise UnknownIdError(equation_id, sorted(everything))
-    return everything[equation_id]

@@ -96,9 +96,10 @@ def entries(topic: str | None = None) -> list[Entry]:
     return sorted(chosen, key=lambda e: TOPICS.index(e.topic) if e.topic in TOPICS else len(TOPICS))
 
 
-def lookup(equation_id: str) -> Entry:
-    """The entry for ``equation_id``; an unknown id raises with the closest known ids."""
-    load()
+def lookup(equation_id: str, topic: str | None = None) -> Entry:
+    """The entry for ``equation_id`` (importing only ``topic`` when it is given); an unknown id
+    raises with the closest known ids."""
+    load(TOPICS if topic is None else (topic,))
     try:
         return _REGISTRY[equation_id]
     except KeyError:

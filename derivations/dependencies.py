@@ -1,0 +1,259 @@
+"""What each derivation can depend on, read from the source without importing it.
+
+A topic module's derivations are the functions decorated ``@derivation("<id>", ...)`` or
+``@definition("<id>", ...)``. An id's *reach* is its function plus every top-level statement
+that defines a name the reach uses, followed across ``from .module import name`` and
+``module.name`` into sibling modules; a statement that defines no name (a top-level call) is in
+the reach of every id of its module, and a statement that assigns into ``NAME[...]`` counts as
+defining ``NAME``. The engine modules (:data:`ENGINE`) are taken whole. Editing one derivation
+therefore changes the reach of that id and of the ids that use what it defines, and no other.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .registry import PACKAGE_DIR, TOPICS
+
+ENGINE = ("registry", "derivation", "instances", "lemmas", "notation", "errors")
+"""Modules every derivation runs through; an edit to one of them reaches every id."""
+DECORATORS = {"derivation": "result", "definition": "definition"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement: its source, the names it defines and the names it uses.
+
+    ``uses`` holds ``(module, name)`` pairs, ``module`` being this module for a local name."""
+
+    module: str
+    source: str
+    defines: frozenset[str]
+    uses: frozenset[tuple[str, str]]
+    whole_modules: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a derivation's function is: the fields of a record's ``source``, read from the file."""
+
+    id: str
+    topic: str
+    kind: str
+    function: str
+    line: int
+    end_line: int
+    code: str
+    statement: int
+    texts: tuple[str, ...] = ()
+    """The title and the literal step texts of the function, in source order."""
+    math_source: str = ""
+    """The function's source with those texts blanked: what its mathematics depends on."""
+
+    @property
+    def source(self) -> dict:
+        return {"file": f"derivations/{self.topic}.py", "line": self.line, "end_line": self.end_line,
+                "function": self.function, "code": self.code, "test": f"tests/test_{self.topic}.py"}
+
+
+def _path(module: str, package: Path) -> Path:
+    return package / f"{module}.py"
+
+
+def stamp(module: str, package: Path = PACKAGE_DIR) -> tuple[int, int]:
+    """What changes when a module's file is saved: its modification time and size."""
+    stat = _path(module, package).stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def derivation_id(node: ast.AST) -> tuple[str, str] | None:
+    """``(id, kind)`` if ``node`` is a function decorated as a derivation or a definition."""
+    if not isinstance(node, ast.FunctionDef):
+        return None
+    for decorator in node.decorator_list:
+        if (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)
+                and decorator.func.id in DECORATORS and decorator.args
+                and isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str)):
+            return decorator.args[0].value, DECORATORS[decorator.func.id]
+    return None
+
+
+def _texts(function: ast.FunctionDef, lines: list[str], first: int) -> tuple[tuple[str, ...], str]:
+    """The literal title and ``d.step("…", …)`` texts of a derivation function, in source order, and
+    its source with each of them blanked (so that an edit to a text alone leaves the rest equal)."""
+    literals = [kw.value for d in function.decorator_list if isinstance(d, ast.Call)
+                for kw in d.keywords if kw.arg == "title"]
+    literals += [call.args[0] for call in ast.walk(function)
+                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "step"
+                 and call.args]
+    literals = sorted((c for c in literals if isinstance(c, ast.Constant) and isinstance(c.value, str)),
+                      key=lambda c: (c.lineno, c.col_offset))
+    source = [line for line in lines[first - 1:function.end_lineno]]
+    for constant in reversed(literals):  # blank from the end, so earlier positions stay valid
+        start, end = constant.lineno - first, constant.end_lineno - first
+        head, tail = source[start][:constant.col_offset], source[end][constant.end_col_offset:]
+        source[start:end + 1] = [head + '"…"' + tail]
+    return tuple(c.value for c in literals), "".join(source)
+
+
+def defines(node: ast.stmt) -> set[str]:
+    """The top-level names a statement defines: a function or class, what it imports, or what it
+    assigns (``NAME[...] = …`` assigns into NAME); names bound inside a comprehension do not count."""
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    names = set()
+    for target in filter(None, targets):
+        for sub in ast.walk(target):
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+            elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store):
+                base = sub.value
+                while isinstance(base, (ast.Subscript, ast.Attribute)):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    names.add(base.id)
+    return names
+
+
+@dataclass(frozen=True)
+class Module:
+    """A parsed sibling module: its statements, which statements define each name, its derivations."""
+
+    name: str
+    statements: tuple[Statement, ...]
+    definers: dict[str, tuple[int, ...]]
+    placements: tuple[Placement, ...]
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(module: str, package: Path, file_stamp: tuple[int, int]) -> Module:
+    text = _path(module, package).read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    imported: dict[str, tuple[str, str]] = {}  # local name → (sibling module, its name there)
+    aliases: dict[str, str] = {}  # local name → sibling module
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            for alias in node.names:
+                if node.module:
+                    imported[alias.asname or alias.name] = (node.module.split(".")[0], alias.name)
+                else:
+                    aliases[alias.asname or alias.name] = alias.name
+
+    statements, placements, definers = [], [], {}
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(node, ast.ImportFrom) and (node.level == 1 or node.module == "__future__"):
+            continue  # resolved through ``imported`` and ``aliases``
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        source = "".join(lines[first - 1:node.end_lineno])
+        defined = defines(node)
+        uses, whole = set(), set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id in aliases:
+                uses.add((aliases[sub.value.id], sub.attr))
+            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                if sub.id in imported:
+                    uses.add(imported[sub.id])
+                elif sub.id not in aliases:
+                    uses.add((module, sub.id))
+        bare = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name) and sub.id in aliases}
+        attribute_bases = {sub.value.id for sub in ast.walk(node)
+                           if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)}
+        whole = {aliases[name] for name in bare - attribute_bases}
+        index = len(statements)
+        statements.append(Statement(module, source, frozenset(defined), frozenset(uses), frozenset(whole)))
+        for name in defined:
+            definers.setdefault(name, []).append(index)
+        found = derivation_id(node)
+        if found:
+            texts, blanked = _texts(node, lines, first)
+            placements.append(Placement(found[0], module, found[1], node.name, first, node.end_lineno, source, index,
+                                        texts, blanked))
+    return Module(module, tuple(statements), {k: tuple(v) for k, v in definers.items()}, tuple(placements))
+
+
+def module(name: str, package: Path = PACKAGE_DIR) -> Module:
+    """The parsed module ``name``, parsed again only when its file changes."""
+    return _parse(name, package, stamp(name, package))
+
+
+def placements(package: Path = PACKAGE_DIR) -> dict[str, Placement]:
+    """Every derivation of the published topics by id, in reading order (as :func:`registry.entries`)."""
+    return {p.id: p for topic in TOPICS for p in module(topic, package).placements}
+
+
+def reach(equation_id: str, package: Path = PACKAGE_DIR) -> list[Statement]:
+    """The statements the derivation ``equation_id`` can depend on, outside the engine modules."""
+    place = placements(package)[equation_id]
+    seen: set[tuple[str, int]] = set()
+    todo: list[tuple[str, int]] = [(place.topic, place.statement)]
+    modules_seen: set[str] = set()
+    while todo:
+        name, index = todo.pop()
+        if (name, index) in seen or name in ENGINE:
+            continue
+        seen.add((name, index))
+        parsed = module(name, package)
+        if name not in modules_seen:  # statements that define nothing run on import: always in reach
+            modules_seen.add(name)
+            todo.extend((name, i) for i, s in enumerate(parsed.statements) if not s.defines)
+        statement = parsed.statements[index]
+        for whole in statement.whole_modules - set(ENGINE):
+            todo.extend((whole, i) for i in range(len(module(whole, package).statements)))
+        for used_module, used in statement.uses:
+            if used_module in ENGINE or not _path(used_module, package).exists():
+                continue
+            todo.extend((used_module, i) for i in module(used_module, package).definers.get(used, ()))
+    return [module(name, package).statements[index] for name, index in sorted(seen)]
+
+
+def state(package: Path = PACKAGE_DIR) -> tuple:
+    """What changes when any module of the package is saved: every file's name, time and size."""
+    return tuple((path.name, *stamp(path.stem, package)) for path in sorted(package.glob("*.py")))
+
+
+def fingerprints(salt: str, package: Path = PACKAGE_DIR) -> dict[str, str]:
+    """The content hash of everything each published id can depend on: the engine modules whole,
+    its reach, and ``salt`` (the cache format and the SymPy version). Computed again only when
+    a module of the package is saved, so the many look-ups of one build cost a ``stat`` per module."""
+    return _fingerprints(salt, package, state(package))
+
+
+@functools.lru_cache(maxsize=8)
+def _fingerprints(salt: str, package: Path, _state: tuple) -> dict[str, str]:
+    return _hashes(salt, package, texts=True)
+
+
+def math_fingerprints(salt: str, package: Path = PACKAGE_DIR) -> dict[str, str]:
+    """As :func:`fingerprints`, but blind to the literal title and step texts of each id's own
+    function: equal before and after an edit that changed only those texts."""
+    return _math_fingerprints(salt, package, state(package))
+
+
+@functools.lru_cache(maxsize=8)
+def _math_fingerprints(salt: str, package: Path, _state: tuple) -> dict[str, str]:
+    return _hashes(salt, package, texts=False)
+
+
+def _hashes(salt: str, package: Path, texts: bool) -> dict[str, str]:
+    engine = hashlib.sha256(salt.encode() + b"\0")
+    for name in ENGINE:
+        engine.update(name.encode() + b"\0" + _path(name, package).read_bytes() + b"\0")
+    keys = {}
+    for equation_id, place in placements(package).items():
+        digest = engine.copy()
+        for statement in reach(equation_id, package):
+            own = statement.module == place.topic and statement.source == place.code
+            source = place.math_source if own and not texts else statement.source
+            digest.update(statement.module.encode() + b"\0" + source.encode() + b"\0")
+        keys[equation_id] = digest.hexdigest()
+    return keys
