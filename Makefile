@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install serve build test check bench clean
+.PHONY: install serve free-port build test check bench clean
 
 install: $(STAMP)
 
@@ -18,11 +18,18 @@ $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	$(BIN)/python -m derivations assets
 	touch $@
 
-serve: install
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+# Dirty builds rebuild only what an edit reaches (derivations/site/serve_hook.py); while serving, an error or
+# a missing translation shows on the page instead of stopping the server. The port is checked before any build.
+PORT ?= 8000
+serve: free-port install
+	MKDOCS_STRICT=false $(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:$(PORT)
 
 # Build into a fresh folder and swap it in, so an interrupted build never leaves a half-written site/.
 # Dates in the sitemap come from the last commit, so two builds of one commit are identical.
+free-port:
+	@$(PYTHON) -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1])))' $(PORT) 2>/dev/null \
+	  || { echo "make serve: port $(PORT) is taken; choose another with: make serve PORT=8001" >&2; exit 1; }
+
 build: install
 	rm -rf site.tmp
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(BIN)/mkdocs build --strict -d site.tmp

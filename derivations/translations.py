@@ -1,215 +1,130 @@
-"""Simplified Chinese for the English text that derivations and claims carry.
+"""Simplified Chinese for the English text that derivations, claims and benchmark figures carry.
 
-Keys are the English strings exactly as the derivations and :mod:`derivations.claims` write
-them, so an edited English text has no translation until this catalogue follows: the Chinese
-build then fails naming the equation and the text, instead of showing stale Chinese.
+The translations are a gettext catalogue, ``derivations/locale/zh/LC_MESSAGES/derivations.po``,
+read with Babel: translators can use Poedit, Weblate or any PO editor, and
+``python -m derivations translations`` brings the catalogue up to date with the English texts,
+keeping an edited text's old translation as *fuzzy* (outdated) beside its previous English.
+Keys are the English texts exactly as written, so an edited English text has no current
+translation until the catalogue follows: ``mkdocs build`` then fails naming the equation and the
+text, while ``mkdocs serve`` shows the English on the Chinese page, marked, and warns.
 """
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "zh")
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
-ZH: dict[str, str] = {
-    # The figures of `make bench` (benchmarks/results.json), shown on the Performance page.
-    'long spans: span_log_norms / bare loop (k = 10 000, n = 128)': '长跨度：span_log_norms / 裸循环（k = 10 000，n = 128）',
-    'cold build (both languages, every derivation and notebook)': '冷构建（两种语言，全部推导与笔记本）',
-    'warm rebuild': '热重建',
-    'floor: bare build of the finished pages': '下限：对已完成页面的裸构建',
-    'warm rebuild / floor': '热重建 / 下限',
-    'mkdocs serve: derivation saved → page shows it': 'mkdocs serve：保存推导 → 页面显示改动',
-    'make test after set-up': '环境准备后的 make test',
-    'time to math, MathJax recipe (backprop-through-time/index.html)': '公式呈现时间，MathJax 方案（backprop-through-time/index.html）',
-    'bytes, MathJax recipe (backprop-through-time/index.html)': '字节数，MathJax 方案（backprop-through-time/index.html）',
-    'time to math, client-side KaTeX (backprop-through-time/index.html)': '公式呈现时间，客户端 KaTeX（backprop-through-time/index.html）',
-    'bytes, client-side KaTeX (backprop-through-time/index.html)': '字节数，客户端 KaTeX（backprop-through-time/index.html）',
-    'time to math, build-time KaTeX (backprop-through-time/index.html)': '公式呈现时间，构建时 KaTeX（backprop-through-time/index.html）',
-    'bytes, build-time KaTeX (backprop-through-time/index.html)': '字节数，构建时 KaTeX（backprop-through-time/index.html）',
-    'transferred, MathJax recipe (backprop-through-time/index.html)': '传输字节数，MathJax 方案（backprop-through-time/index.html）',
-    'transferred, client-side KaTeX (backprop-through-time/index.html)': '传输字节数，客户端 KaTeX（backprop-through-time/index.html）',
-    'transferred, build-time KaTeX (backprop-through-time/index.html)': '传输字节数，构建时 KaTeX（backprop-through-time/index.html）',
-    'transferred: build-time KaTeX / MathJax recipe': '传输字节数：构建时 KaTeX / MathJax 方案',
-    'time: build-time KaTeX / MathJax recipe': '时间：构建时 KaTeX / MathJax 方案',
-    'time: build-time KaTeX / client-side KaTeX': '时间：构建时 KaTeX / 客户端 KaTeX',
-    'bytes: build-time KaTeX / MathJax recipe': '字节数：构建时 KaTeX / MathJax 方案',
-    'Derivative of the logistic sigmoid, and its maximum': 'logistic sigmoid 函数的导数及其最大值',
-    'The logistic sigmoid.': 'logistic sigmoid 函数。',
-    'Differentiate (quotient rule).': '求导（商法则）。',
-    'Rewrite with $\\sigma$ itself: the derivative is $\\sigma(1-\\sigma)$.': '用 $\\sigma$ 本身改写：导数为 $\\sigma(1-\\sigma)$。',
-    "Set the derivative of sigmoid' to zero: its only real critical point is $x = 0$.": "令 sigmoid' 的导数为零：其唯一的实临界点是 $x = 0$。",
-    'A single critical point, a local maximum, and zero at both ends: it is the global maximum.': '只有一个临界点，且为局部极大值，两端又都趋于零：因此它就是全局最大值。',
-    'Derivative of tanh, and its maximum': 'tanh 的导数及其最大值',
-    'Differentiate the hyperbolic tangent.': '对双曲正切函数求导。',
-    "Set the derivative of tanh' to zero: its only real critical point is $x = 0$.": "令 tanh' 的导数为零：其唯一的实临界点是 $x = 0$。",
-    'Derivative of ReLU': 'ReLU 的导数',
-    'Differentiate $\\max(0, x)$ away from the kink at $x = 0$ ($H$ is the Heaviside step).': '对 $\\max(0, x)$ 求导，折点 $x = 0$ 处除外（$H$ 为 Heaviside 阶跃函数）。',
-    'Jacobian of one RNN step': '循环神经网络单步的雅可比矩阵',
-    'Name the pre-activation (rnn.model).': '为预激活引入记号（rnn.model）。',
-    'The activation functions': '激活函数',
-    'The simple RNN': '简单循环神经网络',
-    'The spectral norm': '谱范数',
-    'Facts about the spectral norm': '谱范数的几条性质',
-    'The spectral norm is submultiplicative, $\\lVert AB \\rVert_2 \\le \\lVert A \\rVert_2 \\lVert B \\rVert_2$, a standard lemma (bounds.norm-facts) checked here on random matrices.': '谱范数满足次乘性 $\\lVert AB \\rVert_2 \\le \\lVert A \\rVert_2 \\lVert B \\rVert_2$，这是一条标准引理（bounds.norm-facts），这里在随机矩阵上做了检验。',
-    "Pascanu, Mikolov and Bengio's recurrence": 'Pascanu、Mikolov 与 Bengio 的递推式',
-    "A matrix and its transpose have the same spectral norm (bounds.norm-facts); with $\\lambda_1 = \\lVert W_{hh} \\rVert_2$ their factor obeys bounds.step-norm's bound, and their span bounds.span-norm's.": '矩阵与其转置的谱范数相同（bounds.norm-facts）；记 $\\lambda_1 = \\lVert W_{hh} \\rVert_2$，他们的单步因子满足 bounds.step-norm 的界，跨多步的乘积满足 bounds.span-norm 的界。',
-    "With $\\sigma$ the identity, $\\sigma' = 1$: every step Jacobian is $W_{hh}$ and the span is its power. SymPy unrolls $h_{t+1} = W_{hh} h_t + u_{t+1}$ for general $n$ and $k = 1, \\dots, 6$.": "当 $\\sigma$ 为恒等函数时 $\\sigma' = 1$：每一步的雅可比矩阵都是 $W_{hh}$，跨度雅可比矩阵就是它的幂。SymPy 展开 $h_{t+1} = W_{hh} h_t + u_{t+1}$，对一般的 $n$ 以及 $k = 1, \\dots, 6$ 成立。",
-    'A residual recurrent step': '带残差连接的循环步',
-    'Gradient clipping by norm (Pascanu et al. 2013)': '按范数的梯度裁剪（Pascanu 等，2013）',
-    "The LSTM cell (PyTorch's nn.LSTMCell)": 'LSTM 单元（PyTorch 的 nn.LSTMCell）',
-    "The GRU cell (PyTorch's nn.GRUCell)": 'GRU 单元（PyTorch 的 nn.GRUCell）',
-    'Cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = W_{hn} = 0$: then only the term $z_t \\odot h_{t-1}$ reads $h_{t-1}$, entry by entry. SymPy differentiates the explicit model for $n \\in \\{1, 2, 3\\}$ and then sets the three weights to zero, in $z_t$ as well.': '切断所有进入门或候选状态的循环通路，即令 $W_{hr} = W_{hz} = W_{hn} = 0$：此时只有 $z_t \\odot h_{t-1}$ 这一项逐元素地读取 $h_{t-1}$。SymPy 对 $n \\in \\{1, 2, 3\\}$ 的显式模型求导，然后把这三个权重置零，$z_t$ 中的也一并置零。',
-    'The chain rule in numerator layout': '分子布局下的链式法则',
-    'If $a$ depends on $c$ only through $b$, say $a = F(b)$ and $b = G(c)$, entry $(i, j)$ of $\\partial a / \\partial c$ sums over the entries of $b$; SymPy differentiates $F(G(c))$ for arbitrary smooth $F$ and $G$.': '若 $a$ 对 $c$ 的依赖只经过 $b$，即 $a = F(b)$、$b = G(c)$，则第 $(i, j)$ 个元素（属于 $\\partial a / \\partial c$）是对 $b$ 的各个分量求和；SymPy 对 $F(G(c))$ 求导，其中 $F$ 与 $G$ 是任意光滑映射。',
-    'Matrix products depend on the order of the factors': '矩阵乘积依赖于因子的顺序',
-    "The adding problem's baseline loss": '加法问题的基线损失',
-    'The target is the sum of two values drawn independently from $U(0, 1)$; a model that ignores the input can do no better than predict its mean, and its squared error is then the variance.': '目标是从 $U(0, 1)$ 中独立抽取的两个数之和；忽略输入的模型至多只能预测它的均值，此时平方误差就是方差。',
-    'One step of the RNN applies $\\sigma$ entry by entry.': '循环神经网络的每一步对各分量逐元素地施加 $\\sigma$。',
-    "SymPy's matrix calculus differentiates the step for general $n$. It answers in denominator layout, with one row per entry of $h_{t-1}$:": '用 SymPy 的矩阵微积分对一般的 $n$ 求这一步的导数。结果采用分母布局，$h_{t-1}$ 的每个分量对应一行：',
-    'Transpose to numerator layout, one row per entry of $h_t$; a diagonal matrix is its own transpose.': '转置为分子布局，$h_t$ 的每个分量对应一行；对角矩阵的转置就是它本身。',
-    'Jacobian across k steps: an ordered product': '跨 k 步的雅可比矩阵：有序乘积',
-    'Base case $k = 1$: the span is one step, whose Jacobian $J_{t+1}$ is rnn.step-jacobian.': '基础情形 $k = 1$：跨度只有一步，其雅可比矩阵 $J_{t+1}$ 即 rnn.step-jacobian。',
-    'Inductive step: $h_{t+k+1}$ depends on $h_t$ only through $h_{t+k}$, so the chain rule (rnn.chain-rule) puts the new factor on the left. SymPy proves that chain rule for arbitrary smooth maps of $\\mathbb{R}^n$, $n = 1, 2, 3$, whatever map $h_{t+k}$ is of $h_t$, so the step holds for every $k$.': '归纳步骤：$h_{t+k+1}$ 对 $h_t$ 的依赖只经过 $h_{t+k}$，因此由链式法则（rnn.chain-rule），新因子乘在左边。SymPy 对 $\\mathbb{R}^n$（$n = 1, 2, 3$）上任意光滑映射证明了这一链式法则，无论 $h_{t+k}$ 是 $h_t$ 的怎样的函数都成立，因此该步骤对每个 $k$ 都成立。',
-    'Gradient of the loss with respect to a hidden state': '损失对隐藏状态的梯度',
-    '$L_s$ depends on $h_t$ only for $s \\ge t$, through $h_s$.': '$L_s$ 对 $h_t$ 的依赖只在 $s \\ge t$ 时存在，且经由 $h_s$ 传递。',
-    'Split off $s = t$; every later term reaches $h_t$ through $h_{t+1}$. With gradients written as columns the chain rule transposes the Jacobian.': '把 $s = t$ 这一项单独拆出；之后的每一项到达 $h_t$ 都要经过 $h_{t+1}$。把梯度写成列向量时，链式法则会对雅可比矩阵取转置。',
-    'Gradient of the loss with respect to W_hh': '损失对 W_hh 的梯度',
-    '$W_{hh}$ acts at every step, so its gradient sums one contribution per step; at step $t$ it enters only through $z_t = W_{hh} h_{t-1} + \\dots$, and $\\partial z_{t,i} / \\partial (W_{hh})_{ij} = h_{t-1,j}$.': '$W_{hh}$ 在每一步都起作用，因此它的梯度是各步贡献之和；在第 $t$ 步，它只通过 $z_t = W_{hh} h_{t-1} + \\dots$ 进入计算，且 $\\partial z_{t,i} / \\partial (W_{hh})_{ij} = h_{t-1,j}$。',
-    'Best case for a sigmoid RNN over 100 steps': 'sigmoid 循环神经网络在 100 步上的最好情形',
-    "Each step multiplies by at most $\\gamma = \\max \\sigma' = 1/4$ (activation.sigmoid-derivative); take $\\lVert W_{hh} \\rVert = 1$ and the best case, $\\sigma'(z) = 1/4$, at every one of the 100 steps.": "每一步至多乘以 $\\gamma = \\max \\sigma' = 1/4$（activation.sigmoid-derivative）；取 $\\lVert W_{hh} \\rVert = 1$，并考虑最好情形：100 步中每一步都有 $\\sigma'(z) = 1/4$。",
-    'Its decimal exponent is $-200 \\log_{10} 2$.': '它的十进制指数为 $-200 \\log_{10} 2$。',
-    'The notes round this to $10^{-60}$; the factor by which that is larger:': '笔记把它近似为 $10^{-60}$；它是精确值的倍数为：',
-    "Norm of one step's Jacobian": '单步雅可比矩阵的范数',
-    'The step Jacobian is a diagonal matrix times $W_{hh}$ (rnn.step-jacobian).': '单步雅可比矩阵是一个对角矩阵乘以 $W_{hh}$（rnn.step-jacobian）。',
-    'The spectral norm $\\lVert A \\rVert_2$ is the largest singular value of $A$, the square root of the largest eigenvalue of $A^{\\top} A$. For a diagonal matrix $A^{\\top} A$ is diagonal with entries $d_i^2$, so its singular values are $|d_i|$; SymPy shows this for $n = 2, 3$.': '谱范数 $\\lVert A \\rVert_2$ 是 $A$ 的最大奇异值，即 $A^{\\top} A$ 最大特征值的平方根。对于对角矩阵，$A^{\\top} A$ 也是对角矩阵，对角元为 $d_i^2$，因此其奇异值为 $|d_i|$；SymPy 对 $n = 2, 3$ 验证了这一点。',
-    "Each $|\\sigma'|$ is at most $\\gamma$: $1/4$ for the sigmoid, $1$ for tanh and ReLU (activation.*-derivative). SymPy finds the range of each $\\sigma'$ on the real line.": "每个 $|\\sigma'|$ 至多为 $\\gamma$：sigmoid 为 $1/4$，tanh 和 ReLU 为 $1$（activation.*-derivative）。SymPy 求出了每个 $\\sigma'$ 在实数轴上的值域。",
-    'Norm of the Jacobian across k steps': '跨 k 步雅可比矩阵的范数',
-    'The span Jacobian is the ordered product of step Jacobians (rnn.span-jacobian).': '多步雅可比矩阵是各步雅可比矩阵的有序乘积（rnn.span-jacobian）。',
-    'Base case $k = 1$: bounds.step-norm.': '基础情形 $k = 1$：即 bounds.step-norm。',
-    'Inductive step: one more factor on the left, submultiplicativity, then the base case and the hypothesis.': '归纳步骤：在左边多乘一个因子，利用次乘性，再用基础情形和归纳假设。',
-    'If $\\gamma \\lVert W_{hh} \\rVert_2 < 1$, write it as $1/(1+s)$ with $s > 0$: the bound is geometric and tends to zero.': '若 $\\gamma \\lVert W_{hh} \\rVert_2 < 1$，将其写成 $1/(1+s)$，其中 $s > 0$：该上界按几何级数衰减并趋于零。',
-    'Pascanu et al.: when long spans vanish or can explode': 'Pascanu 等人：长跨度何时消失、何时可能爆炸',
-    'Pascanu, Mikolov & Bengio (2013, “On the difficulty of training recurrent neural networks”) iterate the pre-activation:': 'Pascanu, Mikolov & Bengio (2013, “On the difficulty of training recurrent neural networks”) 迭代的是预激活：',
-    'Ours is the same recurrence once $h_{t-1} = \\sigma(z_{t-1})$ is substituted: their $x_t$ is our $z_t$, $W_{rec} = W_{hh}$, $W_{in} = W_{xh}$, $u_t$ is our input $x_t$ and $b = b_h$.': '代入 $h_{t-1} = \\sigma(z_{t-1})$ 后，我们的递推与之相同：他们的 $x_t$ 就是我们的 $z_t$，$W_{rec} = W_{hh}$，$W_{in} = W_{xh}$，$u_t$ 是我们的输入 $x_t$，且 $b = b_h$。',
-    'SymPy differentiates their step (transposed to numerator layout): $W_{rec}$ now stands left of the diagonal.': 'SymPy 对他们的单步求导（转置为分子布局）：此时 $W_{rec}$ 位于对角矩阵的左侧。',
-    'The threshold: solve $\\gamma \\lambda_1 = 1$.': '阈值：解 $\\gamma \\lambda_1 = 1$。',
-    'For sigmoid, $\\gamma = \\frac{1}{4}$:': '对于 sigmoid，$\\gamma = \\frac{1}{4}$：',
-    'For tanh, $\\gamma = 1$:': '对于 tanh，$\\gamma = 1$：',
-    'For relu, $\\gamma = 1$:': '对于 relu，$\\gamma = 1$：',
-    'Write $\\gamma \\lambda_1$ as $1/(1+s)$, $1$ or $1+s$ with $s > 0$: the bound vanishes below the threshold, stays at 1 on it, and grows without limit only above it. The norm never exceeds the bound, so $\\lambda_1 < 1/\\gamma$ suffices for vanishing and $\\lambda_1 > 1/\\gamma$ is necessary for exploding.': '将 $\\gamma \\lambda_1$ 写成 $1/(1+s)$、$1$ 或 $1+s$，其中 $s > 0$：低于阈值时上界趋于零，恰在阈值上时保持为 1，只有高于阈值时才会无限增长。范数永远不超过上界，因此 $\\lambda_1 < 1/\\gamma$ 是梯度消失的充分条件，$\\lambda_1 > 1/\\gamma$ 是梯度爆炸的必要条件。',
-    'Above the threshold an explosion is possible, not certain: a strictly upper-triangular $W_{hh}$ has $\\lambda_1 = a$, as large as we like, yet any two step Jacobians multiply to zero. bounds.counterexample gives a saturated tanh RNN whose spans vanish numerically.': '高于阈值时爆炸只是可能，而非必然：严格上三角的 $W_{hh}$ 满足 $\\lambda_1 = a$，可以任意大，但任意两个单步雅可比矩阵的乘积都为零。bounds.counterexample 给出了一个饱和的 tanh 循环神经网络，其多步雅可比矩阵在数值上趋于零。',
-    'Linear RNN: powers of W_hh and the spectral radius': '线性循环神经网络：W_hh 的幂与谱半径',
-    'Diagonalise $W_{hh} = P \\operatorname{diag}(\\mu_1, \\mu_2) P^{-1}$; by induction on $k$ its power keeps $P$ and raises the eigenvalues.': '对角化 $W_{hh} = P \\operatorname{diag}(\\mu_1, \\mu_2) P^{-1}$；对 $k$ 用归纳法可知，其幂保持 $P$ 不变，只对特征值取幂。',
-    'So $W_{hh}^k \\to 0$ exactly when every $|\\mu_i| < 1$: a $|\\mu_i| \\ge 1$ keeps its eigenvector $v_i$ from shrinking. The spectral radius $\\rho(W_{hh}) = \\max_i |\\mu_i|$ decides; an explicit example:': '因此 $W_{hh}^k \\to 0$ 当且仅当所有 $|\\mu_i| < 1$：若某个 $|\\mu_i| \\ge 1$，对应的特征向量 $v_i$ 就不会收缩。起决定作用的是谱半径 $\\rho(W_{hh}) = \\max_i |\\mu_i|$；一个具体例子：',
-    '$|\\mu_i| \\lVert v_i \\rVert = \\lVert W v_i \\rVert \\le \\lambda_1 \\lVert v_i \\rVert$, so $\\rho \\le \\lambda_1$, and it can be far smaller: this $W_{hh}$ has $\\rho = 1/2$, $\\lambda_1 > 10$, and its powers still vanish.': '由 $|\\mu_i| \\lVert v_i \\rVert = \\lVert W v_i \\rVert \\le \\lambda_1 \\lVert v_i \\rVert$ 得 $\\rho \\le \\lambda_1$，而且谱半径可能小得多：这个 $W_{hh}$ 的 $\\rho = 1/2$，$\\lambda_1 > 10$，但它的幂仍趋于零。',
-    'ReLU: the step Jacobian is a masked W_hh': 'ReLU：单步雅可比矩阵是经过掩码的 W_hh',
-    "ReLU' is the Heaviside step $H$ ($H(x) = 1$ for $x > 0$, else $0$: the indicator $1[x > 0]$; activation.relu-derivative).": "ReLU' 是 Heaviside 阶跃函数 $H$（$H(x) = 1$，当 $x > 0$；否则取 $0$，即示性函数 $1[x > 0]$；见 activation.relu-derivative）。",
-    "Substitute it for $\\sigma'$ in rnn.step-jacobian.": "在 rnn.step-jacobian 中用它替换 $\\sigma'$。",
-    'Where the first entry of $z_t$ is positive and the second negative ($n = 2$), the active row is copied from $W_{hh}$ and the inactive row is zero. SymPy checks every sign pattern for $n \\in \\{1, 2\\}$ against its own Jacobian of $\\max(0, z_t)$.': '当 $z_t$ 的第一个分量为正、第二个分量为负时（$n = 2$），激活单元对应的行照搬 $W_{hh}$，未激活单元对应的行为零。SymPy 对 $n \\in \\{1, 2\\}$ 的每种符号组合，与它自己对 $\\max(0, z_t)$ 求出的雅可比矩阵逐一核对。',
-    "Nothing is squashed: while every unit stays active, the Jacobian across $k$ steps is $W_{hh}^k$, which grows without bound when the spectral radius $\\rho(W_{hh})$ exceeds 1 (a norm above 1 only allows growth; bounds.linear-spectral-radius) — for $n = 1$, $w = 1 + \\delta$ with $\\delta > 0$:": "没有任何压缩：只要所有单元都保持激活，跨 $k$ 步的雅可比矩阵就是 $W_{hh}^k$，当谱半径 $\\rho(W_{hh})$ 大于 1 时它会无界增长（范数大于 1 只是允许增长；见 bounds.linear-spectral-radius）——例如 $n = 1$，$w = 1 + \\delta$，其中 $\\delta > 0$：",
-    'Residual connection: an identity path through every step': '残差连接：贯穿每一步的恒等通路',
-    'A residual step adds the update to the previous state.': '残差步把更新量加到前一个状态上。',
-    "Differentiate term by term with SymPy's matrix calculus for general $n$ (denominator layout, one row per entry of $h_{t-1}$): $h_{t-1}$ gives the identity.": '对一般的 $n$，用 SymPy 的矩阵微积分逐项求导（分母布局，$h_{t-1}$ 的每个分量对应一行）：$h_{t-1}$ 项给出单位矩阵。',
-    'Transpose to numerator layout.': '转置为分子布局。',
-    "Where every unit saturates ($\\sigma' = 0$) the plain step Jacobian is zero, but the residual one is the identity: the gradient still flows back unchanged.": "当所有单元都饱和（$\\sigma' = 0$）时，普通的单步雅可比矩阵为零，而残差形式的单步雅可比矩阵是单位矩阵：梯度仍能原封不动地反向传回。",
-    'Xavier (Glorot) initialization: variance and uniform bound': 'Xavier（Glorot）初始化：方差与均匀分布的边界',
-    'Glorot & Bengio (2010): a layer keeps the variance of activations forward if $n_{\\mathrm{in}} \\operatorname{Var}(W) = 1$ and of gradients backward if $n_{\\mathrm{out}} \\operatorname{Var}(W) = 1$; they compromise on the average fan.': 'Glorot & Bengio (2010)：若 $n_{\\mathrm{in}} \\operatorname{Var}(W) = 1$，一层在前向传播中保持激活值的方差；若 $n_{\\mathrm{out}} \\operatorname{Var}(W) = 1$，则在反向传播中保持梯度的方差；两者折中，取扇入与扇出的平均值。',
-    '$U(-a, a)$ has density $1/(2a)$ on $[-a, a]$; its mean is zero.': '$U(-a, a)$ 的概率密度为 $1/(2a)$，支撑在 $[-a, a]$ 上；其均值为零。',
-    'So its variance is the second moment.': '因此其方差等于二阶矩。',
-    'Solve $a^2/3 = 2/(n_{\\mathrm{in}} + n_{\\mathrm{out}})$ for $a > 0$.': '解方程 $a^2/3 = 2/(n_{\\mathrm{in}} + n_{\\mathrm{out}})$，取 $a > 0$。',
-    'Orthogonal matrices: every singular value is 1': '正交矩阵：所有奇异值都为 1',
-    'The singular values of any matrix $Q$ are the square roots of the eigenvalues of $Q^{\\top} Q$.': '任意矩阵 $Q$ 的奇异值是 $Q^{\\top} Q$ 特征值的平方根。',
-    '$Q$ is orthogonal when $Q^{\\top} Q = I$; every eigenvalue of $I$ is 1, so every singular value is 1 and $\\lVert Q v \\rVert = \\lVert v \\rVert$ for every $v$. Saxe, McClelland & Ganguli (2014) initialize $W_{hh}$ this way so that the linear part of a step neither shrinks nor stretches the gradient.': '$Q$ 为正交矩阵，是指 $Q^{\\top} Q = I$；$I$ 的特征值全为 1，因此所有奇异值都为 1，且 $\\lVert Q v \\rVert = \\lVert v \\rVert$ 对每个 $v$ 都成立。Saxe, McClelland & Ganguli (2014) 正是这样对 $W_{hh}$ 做正交初始化的，使得每一步的线性部分既不缩小也不拉伸梯度。',
-    'Every 2×2 orthogonal matrix is a rotation or a reflection; for the rotation, $\\cos^2 \\theta + \\sin^2 \\theta = 1$ gives': '每个 2×2 正交矩阵要么是旋转，要么是反射；对于旋转，由 $\\cos^2 \\theta + \\sin^2 \\theta = 1$ 得',
-    'Every 2×2 orthogonal matrix is a rotation or a reflection; for the reflection, $\\cos^2 \\theta + \\sin^2 \\theta = 1$ gives': '每个 2×2 正交矩阵要么是旋转，要么是反射；对于反射，由 $\\cos^2 \\theta + \\sin^2 \\theta = 1$ 得',
-    'Gradient clipping by norm: it only ever shrinks a gradient': '按范数的梯度裁剪：只会缩小梯度',
-    'Pascanu, Mikolov & Bengio (2013), Algorithm 1: if $\\lVert g \\rVert \\ge \\theta$, rescale $g$ to norm $\\theta$; otherwise leave it.': 'Pascanu, Mikolov & Bengio (2013) 的算法 1：若 $\\lVert g \\rVert \\ge \\theta$，则把 $g$ 缩放到范数为 $\\theta$；否则保持不变。',
-    'So clipping multiplies $g$ by a positive factor $c$, and $\\lVert \\operatorname{clip}(g) \\rVert = c \\lVert g \\rVert$; by $\\lVert \\theta g / \\lVert g \\rVert \\rVert = \\theta$:': '因此梯度裁剪相当于把 $g$ 乘以一个正因子 $c$，且 $\\lVert \\operatorname{clip}(g) \\rVert = c \\lVert g \\rVert$；由 $\\lVert \\theta g / \\lVert g \\rVert \\rVert = \\theta$ 得：',
-    'The factor lies in $(0, 1]$: clipping keeps the direction and never increases the norm. It tames exploding gradients but cannot relieve vanishing ones, which it passes unchanged.': '该因子位于 $(0, 1]$ 内：梯度裁剪保持方向不变，且从不增大范数。它能抑制梯度爆炸，却无法缓解梯度消失——消失的梯度会原样通过。',
-    'The LSTM cell path: the constant error carousel': 'LSTM 的细胞状态通路：恒定误差传送带',
-    'PyTorch stacks the four gate blocks of each parameter in the order $i, f, g, o$; gate $f$ reads the $f$ rows of weight_ih and weight_hh.': 'PyTorch 将每个参数中四个门的分块按 $i, f, g, o$ 的顺序堆叠；门 $f$ 读取 weight_ih 和 weight_hh 中属于 $f$ 的那些行。',
-    'The gates: $i_t, f_t, o_t$ apply $\\sigma$ entry by entry to their pre-activations, $g_t$ applies $\\tanh$.': '各门：$i_t, f_t, o_t$ 对各自的预激活逐元素施加 $\\sigma$，$g_t$ 则施加 $\\tanh$。',
-    'The cell keeps a gated share of the old cell and adds the gated candidate.': '细胞状态保留经门控的一部分旧细胞状态，再加上经门控的候选值。',
-    'The output gate exposes part of the squashed cell.': '输出门让经过压缩的细胞状态部分地输出。',
-    'The gates read $h_{t-1}$ and $x_t$ but not $c_{t-1}$, so only the first term of $c_t$ depends on $c_{t-1}$, entry by entry. SymPy differentiates the explicit cell for $n \\in \\{1, 2\\}$.': '各门读取 $h_{t-1}$ 和 $x_t$，但不读取 $c_{t-1}$，因此 $c_t$ 中只有第一项依赖于 $c_{t-1}$，且是逐元素的。SymPy 对 $n \\in \\{1, 2\\}$ 的显式细胞状态求导。',
-    'With the forget gate open, $f_t = 1$, the error flows back through the cell unchanged: the constant error carousel.': '当遗忘门完全打开，即 $f_t = 1$ 时，误差沿细胞状态原封不动地反向流动：这就是恒定误差传送带。',
-    'Jacobian of one LSTM step': 'LSTM 单步的雅可比矩阵',
-    "Write $k'_t$ for the derivative of gate $k$ at its pre-activation: $f'_t = \\sigma'(a_f) = f_t \\odot (1 - f_t)$ for the logistic $\\sigma$, and $g'_t = 1 - g_t \\odot g_t$.": "记 $k'_t$ 为门 $k$ 在其预激活处的导数：$f'_t = \\sigma'(a_f) = f_t \\odot (1 - f_t)$（$\\sigma$ 为 logistic 函数），以及 $g'_t = 1 - g_t \\odot g_t$。",
-    'The cell depends on $h_{t-1}$ through $f_t$, $i_t$ and $g_t$ (product rule on each term).': '细胞状态对 $h_{t-1}$ 的依赖经由 $f_t$、$i_t$ 和 $g_t$（对每一项用乘积法则）。',
-    "The hidden state depends on $c_{t-1}$ only through $c_t$, and $\\tanh' = 1 - \\tanh^2$.": "隐藏状态对 $c_{t-1}$ 的依赖只经由 $c_t$，且 $\\tanh' = 1 - \\tanh^2$。",
-    'It depends on $h_{t-1}$ through $o_t$ and through $c_t$.': '它对 $h_{t-1}$ 的依赖既经由 $o_t$，也经由 $c_t$。',
-    'The GRU direct path': 'GRU 的直接通路',
-    "PyTorch stacks the gate blocks of each parameter in the order $r, z, n$. The reset gate scales the recurrent part of the candidate's pre-activation.": 'PyTorch 将每个参数中各门的分块按 $r, z, n$ 的顺序堆叠。重置门对候选状态预激活中的循环部分进行缩放。',
-    'The new state mixes the candidate and the old state, entry by entry, by the update gate.': '新状态由更新门逐元素地混合候选状态与旧状态。',
-    'Jacobian of one GRU step': 'GRU 单步的雅可比矩阵',
-    "Write $k'_t$ for the derivative of gate $k$ at its pre-activation: $z'_t = z_t \\odot (1 - z_t)$ for the logistic $\\sigma$, and $n'_t = 1 - n_t \\odot n_t$.": "记 $k'_t$ 为门 $k$ 在其预激活处的导数：$z'_t = z_t \\odot (1 - z_t)$（$\\sigma$ 为 logistic 函数），以及 $n'_t = 1 - n_t \\odot n_t$。",
-    'Product rule on $(1 - z_t) \\odot n_t + z_t \\odot h_{t-1}$: the direct path, the update gate, and the candidate, which reads $h_{t-1}$ directly and through $r_t$.': '对 $(1 - z_t) \\odot n_t + z_t \\odot h_{t-1}$ 用乘积法则：得到直接通路、更新门和候选状态三部分，其中候选状态既直接读取 $h_{t-1}$，也经由 $r_t$ 读取。',
-    'Unrolling every time step': '展开所有时间步',
-    'Since $h_t$ depends on $h_{t-1}$, which depends on $h_{t-2}$, and so on, the gradient has to account for the dependencies across the whole sequence, so computing it in full means unrolling every time step.': '由于 $h_t$ 依赖于 $h_{t-1}$，而后者又依赖于 $h_{t-2}$，依此类推，梯度必须考虑整个序列上的依赖关系，因此要完整地计算梯度，就得展开所有时间步。',
-    'The gradient with respect to $h_t$ is the direct term of $L_t$ plus, through the transposed step Jacobian, the gradient with respect to $h_{t+1}$; the gradient with respect to $W_{hh}$ then sums one term per step. Leaving out the later steps changes the result, so the unrolling is needed.': '对 $h_t$ 的梯度等于 $L_t$ 的直接项，加上经转置的单步雅可比矩阵传回的对 $h_{t+1}$ 的梯度；对 $W_{hh}$ 的梯度再对每一步各取一项求和。去掉后面的时间步会改变结果，所以确实需要展开。',
-    'The step Jacobian as a scalar times the weights': '把单步雅可比矩阵写成标量乘以权重',
-    "The Jacobian of one step is $\\sigma'(z_t) \\cdot W_{hh}$.": "单步的雅可比矩阵为 $\\sigma'(z_t) \\cdot W_{hh}$。",
-    "The slope is a vector with one entry per unit, so the Jacobian is $\\operatorname{diag}(\\sigma'(z_t))\\,W_{hh}$: row $i$ of $W_{hh}$ scaled by unit $i$'s slope. The scalar form is right only for one unit, or when all slopes are equal.": "斜率是一个向量，每个单元对应一个分量，因此雅可比矩阵为 $\\operatorname{diag}(\\sigma'(z_t))\\,W_{hh}$：用第 $i$ 个单元的斜率缩放 $W_{hh}$ 的第 $i$ 行。标量形式只在只有一个单元或所有斜率都相等时才成立。",
-    'Many steps: a product of step Jacobians': '跨越多步：单步雅可比矩阵的乘积',
-    'The Jacobian across $k$ steps is the product of the $k$ step Jacobians.': '跨越 $k$ 步的雅可比矩阵是 $k$ 个单步雅可比矩阵的乘积。',
-    "True when the product is taken in order, the latest step leftmost: $J_{t+k} \\cdots J_{t+1}$. The factors are matrices, which in general do not commute, and the $\\prod$ sign leaves the order open; the notes' own chain rule, on line 56, writes the factors in the right order.": '只要按顺序相乘、最晚的一步在最左边，即 $J_{t+k} \\cdots J_{t+1}$，就成立。这些因子是矩阵，一般不可交换，而 $\\prod$ 记号没有规定顺序；原笔记自己在第 56 行写的链式法则则按正确的顺序排列了各个因子。',
-    'Factors whose modulus stays below one': '模长期小于 1 的因子',
-    "The key to vanishing is the value of $\\sigma'(z_i) \\cdot W_{hh}$: if its modulus stays below $1$, the gradient decays exponentially as the number of steps grows.": "梯度消失的关键在于 $\\sigma'(z_i) \\cdot W_{hh}$ 的值：如果它的模长期小于 $1$，梯度就会随时间步数的增加而指数级衰减。",
-    'True when the modulus is the spectral norm (or another operator norm) and stays below some $\\eta < 1$: the span Jacobian is then at most $\\eta^k$. Not for the spectral radius, the other usual size of a matrix: step Jacobians of one $W_{hh}$, each with spectral radius below $1$, can multiply to a product that grows.': '若“模”指谱范数（或其他算子范数），且始终不超过某个 $\\eta < 1$，则成立：此时多步雅可比矩阵的范数至多为 $\\eta^k$。若指谱半径（衡量矩阵大小的另一种常见方式）则不成立：同一个 $W_{hh}$ 的若干单步雅可比矩阵，即使每个的谱半径都小于 $1$，乘积也可能不断增大。',
-    'The slope of the sigmoid': 'sigmoid 的斜率',
-    "The sigmoid's derivative is $\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$, with its maximum $0.25$ at $x = 0$.": "sigmoid 的导数为 $\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$，其最大值为 $0.25$，在 $x = 0$ 处取得。",
-    'SymPy differentiates the sigmoid to $\\sigma(1 - \\sigma)$, finds $x = 0$ as the only critical point, and proves that the value there, $1/4$, is the global maximum.': 'SymPy 求得 sigmoid 的导数为 $\\sigma(1 - \\sigma)$，找到唯一的临界点 $x = 0$，并证明该处的值 $1/4$ 是全局最大值。',
-    'A quarter or less at every sigmoid step': 'sigmoid 每一步至多保留四分之一',
-    'If the modulus of $W_{hh}$ is close to $1$, the gradient is compressed at every step to $0.25$ of its size or less.': '如果 $W_{hh}$ 的模接近 $1$，梯度在每个时间步都会被压缩到原来的 $0.25$ 或更小。',
-    'A sigmoid step scales the gradient\'s norm by at most $\\lVert W_{hh} \\rVert_2 / 4$, so the claim holds when the modulus is the spectral norm and at most $1$ (slightly above $1$, the factor may slightly exceed $0.25$). It fails for the spectral radius: a $W_{hh}$ with spectral radius $1$ but a larger spectral norm lets a step keep more than a quarter of the gradient.': 'sigmoid 的一步把梯度的范数至多缩放为原来的 $\\lVert W_{hh} \\rVert_2 / 4$ 倍，所以当“模”指谱范数且不超过 $1$ 时，这一说法成立（谱范数略大于 $1$ 时，这个倍数也可能略大于 $0.25$）。若“模”指谱半径则不成立：若 $W_{hh}$ 的谱半径为 $1$ 而谱范数更大，一步就能保留超过四分之一的梯度。',
-    'The slope of tanh': 'tanh 的斜率',
-    "The derivative of tanh is $\\tanh'(x) = 1 - \\tanh^2(x)$, with maximum $1$.": "tanh 的导数为 $\\tanh'(x) = 1 - \\tanh^2(x)$，最大值为 $1$。",
-    'SymPy differentiates tanh to $1 - \\tanh^2$ and proves that its maximum, at the only critical point $x = 0$, is $1$.': 'SymPy 求得 tanh 的导数为 $1 - \\tanh^2$，并证明它在唯一的临界点 $x = 0$ 处取得最大值 $1$。',
-    'Decay with tanh when the weights are small': '权重较小时 tanh 网络的梯度衰减',
-    'With tanh, gradients still decay when the modulus of $W_{hh}$ is below $1$.': '使用 tanh 时，若 $W_{hh}$ 的模小于 $1$，梯度仍会衰减。',
-    'True when the modulus is the spectral norm (largest singular value): the span Jacobian is then at most $\\lVert W_{hh} \\rVert_2^k$. It is false for other readings: a matrix whose entries are all below $1$ can have spectral norm above $1$ and let the gradient grow.': '若“模”指谱范数（最大奇异值），则成立：此时多步雅可比矩阵的范数至多为 $\\lVert W_{hh} \\rVert_2^k$。按其他理解则不成立：一个所有元素都小于 $1$ 的矩阵，其谱范数可能大于 $1$，从而使梯度增长。',
-    'A hundred sigmoid steps': '一百步 sigmoid',
-    'The worked example evaluates $0.25^{100} \\approx 10^{-60}$.': '具体例子算出 $0.25^{100} \\approx 10^{-60}$。',
-    'Right to the nearest power of ten, but not in the leading digit: the exact value, derived in the evidence, is about $6.2 \\times 10^{-61}$. And the case is the best one (slope exactly $1/4$ at every step), not a typical one.': '按最接近的 10 的幂次来看是对的，但首位数字不对：“依据”中推导出的精确值约为 $6.2 \\times 10^{-61}$。而且这是最好情形（每一步的斜率都恰好为 $1/4$），并非典型情形。',
-    'The slope of ReLU': 'ReLU 的斜率',
-    "ReLU's derivative is $1$ when its input is positive, which avoids compressing the gradient.": 'ReLU 在输入为正时导数为 $1$，从而避免了梯度被压缩。',
-    'The derivative is $1$ for positive inputs, so an active unit passes its row of $W_{hh}$ on unscaled. For negative inputs it is $0$, and an inactive unit removes the gradient along its direction entirely; $W_{hh}$ itself still shrinks or stretches whatever passes.': '导数在正输入处为 $1$，所以激活的单元把 $W_{hh}$ 中对应的行原样传下去。在负输入处导数为 $0$，未激活的单元会把沿它方向的梯度完全去掉；而且 $W_{hh}$ 本身仍会缩小或拉伸通过的梯度。',
-    'ReLU: explosion and dead units': 'ReLU：梯度爆炸与死亡神经元',
-    'But ReLU can lead to exploding gradients or to “dead neurons”.': '但 ReLU 可能导致梯度爆炸或“死亡神经元”。',
-    'For active units the step Jacobian is exactly $W_{hh}$, so nothing damps a large $W_{hh}$; an inactive unit zeros its row of the Jacobian and blocks every path through it.': '对于激活的单元，单步雅可比矩阵恰为 $W_{hh}$，因此没有任何机制能抑制过大的 $W_{hh}$；未激活的单元会把雅可比矩阵中对应的行置零，阻断经过它的所有通路。',
-    'The LSTM passes gradients nearly unchanged': 'LSTM 让梯度几乎不变地传递',
-    'An LSTM controls the flow of information with its forget, input and output gates, which lets gradients pass back in a nearly constant way.': 'LSTM 用遗忘门、输入门和输出门控制信息流，使梯度能以接近恒定的方式反向传递。',
-    'Only along the cell path, whose one-step Jacobian is $\\operatorname{diag}(f_t)$, and only while the forget gates stay near 1. Other paths carry recurrent weights and slopes as in a simple RNN.': '这只在细胞状态通路上成立，其单步雅可比矩阵为 $\\operatorname{diag}(f_t)$，而且仅当遗忘门保持在 1 附近时成立。其他通路与简单循环神经网络一样，带有循环权重和斜率。',
-    'The GRU, a simplified LSTM': 'GRU：简化版的 LSTM',
-    'The GRU is a simplified version of the LSTM and just as effective.': 'GRU 是 LSTM 的简化版，同样有效。',
-    "It has the same kind of path. With PyTorch's $h_t = (1 - z_t) \\odot n_t + z_t \\odot h_{t-1}$ the direct path's one-step Jacobian is $\\operatorname{diag}(z_t)$, so the gradient passes nearly unchanged while the update gate stays near 1 and decays when it does not, the same proviso as for the LSTM. Whether a GRU trains as well as an LSTM on a given task is an empirical question that no derivation here settles.": '它有同一类通路。按 PyTorch 的 $h_t = (1 - z_t) \\odot n_t + z_t \\odot h_{t-1}$，直接通路的单步雅可比矩阵为 $\\operatorname{diag}(z_t)$：更新门保持在 1 附近时，梯度几乎不变地通过，否则就会衰减，这与 LSTM 的前提相同。至于在具体任务上 GRU 是否训练得和 LSTM 一样好，那是经验问题，本站的推导无法回答。',
-    'Xavier initialisation and the norm of the weights': 'Xavier 初始化与权重的范数',
-    "Initialising $W_{hh}$ with Xavier's scheme makes its modulus close to $1$, which slows the decay.": '用 Xavier 初始化 $W_{hh}$ 会使其模接近 $1$，从而减缓衰减。',
-    "For a square Gaussian $W_{hh}$ with Xavier's variance the spectral radius approaches $1$, but the spectral norm, which the bound on the gradient uses, approaches $2$. Orthogonal initialisation gives exactly $1$.": '对于方差取 Xavier 值的高斯方阵 $W_{hh}$，谱半径趋近于 $1$，但梯度上界所用的谱范数趋近于 $2$。正交初始化则恰好给出 $1$。',
-    'Gradient clipping and vanishing': '梯度裁剪与梯度消失',
-    'Clipping limits the maximum value of the gradient, prevents explosion, and also partly relieves vanishing.': '梯度裁剪限制梯度的最大值，防止梯度爆炸，同时也能部分缓解梯度消失。',
-    'Clipping rescales a gradient only when its norm exceeds the threshold, and never enlarges one; it tames explosion but cannot help a vanishing gradient.': '梯度裁剪只在梯度范数超过阈值时才对其缩放，且从不放大梯度；它能抑制梯度爆炸，但对梯度消失无能为力。',
-    'Residual connections': '残差连接',
-    'Adding skip connections lets the gradient pass directly to early layers, as in ResNet.': '添加跳跃连接可以让梯度直接传递到较早的层，类似 ResNet 的结构。',
-    "In an RNN the early layers are the early time steps. With $h_t = h_{t-1} + \\sigma(z_t)$ the step Jacobian becomes $I + \\operatorname{diag}(\\sigma'(z_t))\\,W_{hh}$: an identity path that survives even when every unit saturates. The product of such factors can still grow without bound, so the remedy for vanishing can open the door to explosion.": "在循环神经网络中，较早的层就是较早的时间步。取 $h_t = h_{t-1} + \\sigma(z_t)$，单步雅可比矩阵变为 $I + \\operatorname{diag}(\\sigma'(z_t))\\,W_{hh}$：即使所有单元都饱和，这条恒等通路依然存在。但这类因子的乘积仍可能无界增长，因此治疗梯度消失的方法可能为梯度爆炸打开大门。",
-    "The summary's condition for vanishing": '小结中梯度消失的条件',
-    'An activation derivative below $1$ (as for the sigmoid) together with a modulus of $W_{hh}$ below $1$ makes the gradient go to $0$ quickly.': '激活函数（如 sigmoid）的导数小于 $1$，再加上 $W_{hh}$ 的模小于 $1$，会使梯度很快趋于 $0$。',
-    'True with the spectral norm as the modulus: each step then scales by at most $\\gamma \\lVert W_{hh} \\rVert_2 < 1$, with $\\gamma$ the largest slope, and the span shrinks geometrically. For the sigmoid the condition is stronger than needed: its slope is at most $1/4$, so $\\lVert W_{hh} \\rVert_2 < 4$ already forces vanishing.': '若“模”指谱范数，则成立：此时每一步的缩放倍数至多为 $\\gamma \\lVert W_{hh} \\rVert_2 < 1$（$\\gamma$ 为斜率的最大值），多步的乘积按几何级数缩小。但对 sigmoid 而言，这个条件比必要的更强：它的斜率至多为 $1/4$，所以只要 $\\lVert W_{hh} \\rVert_2 < 4$，梯度就必然消失。',
-}
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from . import serving
+
+LANGUAGES = ("en", "zh")
+PACKAGE_DIR = Path(__file__).resolve().parent
+CATALOGUE = PACKAGE_DIR / "locale" / "zh" / "LC_MESSAGES" / "derivations.po"
+UNTRANSLATED = "【未翻译】"
+"""Marks, on a served Chinese page, English text whose translation is missing or outdated."""
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: Path, _stamp: tuple[int, int]) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, locale="zh_Hans_CN", domain="derivations")
+
+
+def catalogue() -> Catalog:
+    """The Chinese catalogue as saved now (read again whenever the file changes)."""
+    stat = CATALOGUE.stat()
+    return _read(CATALOGUE, (stat.st_mtime_ns, stat.st_size))
+
+
+class _Translations(Mapping):
+    """English → Chinese for every current (translated, not fuzzy) entry of the catalogue."""
+
+    def _current(self) -> dict[str, str]:
+        return {m.id: m.string for m in catalogue() if m.id and m.string and not m.fuzzy}
+
+    def __getitem__(self, text: str) -> str:
+        return self._current()[text]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+ZH: Mapping[str, str] = _Translations()
 
 
 class TranslationError(KeyError):
-    """A text shown on a page of another language has no translation."""
+    """A text shown on a page of another language has no current translation."""
 
     def __str__(self) -> str:
         return self.args[0]
 
 
 def translate(text: str, lang: str, where: str) -> str:
-    """``text`` in ``lang``; ``where`` names the equation or claim in the error."""
+    """``text`` in ``lang``; ``where`` names the equation or claim in the error (or, while serving,
+    in the warning, and the English text comes back marked)."""
     if lang == "en":
         return text
     if lang != "zh":
         raise TranslationError(f"{where}: unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    try:
-        return ZH[text]
-    except KeyError:
-        raise TranslationError(f"{where}: no Chinese translation in derivations/translations.py for {text!r}") from None
+    message = catalogue().get(text)
+    if message is not None and message.string and not message.fuzzy:
+        return message.string
+    state = "is outdated (marked fuzzy)" if message is not None and message.string else "is missing"
+    shown = CATALOGUE.relative_to(PACKAGE_DIR.parent) if CATALOGUE.is_relative_to(PACKAGE_DIR.parent) else CATALOGUE
+    problem = (f"{where}: the Chinese translation of {text!r} {state} in {shown}; run `python -m derivations translations` and "
+               "translate it")
+    if serving.active():
+        serving.warn(problem)
+        return UNTRANSLATED + text
+    raise TranslationError(problem)
+
+
+def source_texts() -> dict[str, list[tuple[str, str]]]:
+    """Every English text a Chinese page shows, with the files and ids it comes from."""
+    from . import cache
+    from .claims import CLAIMS
+
+    texts: dict[str, list[tuple[str, str]]] = {}
+    for eid, record in cache.records().items():
+        for text in [record["title"], *(step["text"] for step in record["steps"])]:
+            texts.setdefault(text, []).append((record["source"]["file"], eid))
+    for claim in CLAIMS:
+        for field in ("title", "notes", "verdict"):
+            texts.setdefault(getattr(claim, field), []).append(("derivations/claims.py", f"claim {claim.id}"))
+    results = json.loads((PACKAGE_DIR.parent / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    for figure in results["figures"]:
+        texts.setdefault(figure["name"], []).append(("benchmarks/results.json", "make bench"))
+    return texts
+
+
+def update() -> tuple[list[str], list[str]]:
+    """Bring the catalogue up to date with :func:`source_texts`, as ``msgmerge`` would: new texts
+    are added untranslated, an edited text keeps its old translation marked fuzzy (with the
+    previous English beside it), texts no page shows any more are dropped. Returns the texts
+    still untranslated and those fuzzy."""
+    template = Catalog(locale="zh_Hans_CN", domain="derivations")
+    for text, sources in source_texts().items():
+        template.add(text, locations=sorted({(file, None) for file, _ in sources}),
+                     auto_comments=list(dict.fromkeys(used for _, used in sources)))
+    current = catalogue()
+    current.update(template, update_header_comment=False, update_creation_date=False)
+    current.obsolete.clear()
+    CATALOGUE.write_bytes(_po_bytes(current))
+    untranslated = [m.id for m in current if m.id and not m.string]
+    fuzzy = [m.id for m in current if m.id and m.string and m.fuzzy]
+    return untranslated, fuzzy
+
+
+def _po_bytes(catalog: Catalog) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, include_previous=True, sort_output=False)
+    return out.getvalue()

@@ -94,7 +94,8 @@ def test_an_edited_english_text_fails_the_chinese_build_naming_the_equation(tiny
                            '"Its exponent in base ten is $-200 \\\\log_{10} 2$."')
     done = tiny_site({"index.md": "# Page\n\n::: eq example.sigmoid-100-steps steps lang=zh\n"}, project=project)
     assert done.returncode != 0
-    assert "equation 'example.sigmoid-100-steps'" in done.stderr and "no Chinese translation" in done.stderr
+    assert "equation 'example.sigmoid-100-steps'" in done.stderr and "is missing in" in done.stderr
+    assert "derivations/locale/zh/LC_MESSAGES/derivations.po" in done.stderr
 
 
 def test_an_unknown_language_is_named(tiny_site):
@@ -104,7 +105,29 @@ def test_an_unknown_language_is_named(tiny_site):
 
 @pytest.mark.parametrize("term", ["雅可比矩阵", "梯度裁剪", "时间反向传播", "遗忘门", "梯度消失"])
 def test_search_index_keeps_domain_terms_whole(built_site, term):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    text = "\u200b".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("zh/"))
+    index = json.loads((built_site / "zh" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = "\u200b".join(doc["text"] for doc in index["docs"])
     tokens = set(re.split(r"[\s\u200b\-]+", text))
     assert term in tokens, f"jieba split {term}; add it to derivations/site/jieba-user.txt"
+
+
+def test_the_catalogue_marks_an_edited_english_text_fuzzy_keeping_its_old_translation(tmp_path, monkeypatch):
+    from derivations import translations
+
+    catalogue = tmp_path / "derivations.po"
+    catalogue.write_bytes(translations.CATALOGUE.read_bytes())
+    monkeypatch.setattr(translations, "CATALOGUE", catalogue)
+    texts = translations.source_texts()
+    old = "Its decimal exponent is $-200 \\log_{10} 2$."
+    translation = ZH[old]
+    edited = {("Its exponent in base ten is $-200 \\log_{10} 2$." if text == old else text): where
+              for text, where in texts.items()}
+    monkeypatch.setattr(translations, "source_texts", lambda: edited)
+    untranslated, fuzzy = translations.update()
+    assert untranslated == [] and fuzzy == ["Its exponent in base ten is $-200 \\log_{10} 2$."]
+    message = translations.catalogue().get(fuzzy[0])
+    assert message.string == translation and message.fuzzy
+    assert '#| msgid "Its decimal exponent is' in catalogue.read_text(encoding="utf-8"), "the old English, for translators"
+    with pytest.raises(translations.TranslationError, match="is outdated"):
+        translations.translate(fuzzy[0], "zh", "test")
+    assert old not in translations.ZH and fuzzy[0] not in translations.ZH

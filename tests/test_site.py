@@ -91,6 +91,20 @@ def test_reference_to_an_equation_not_on_the_page_fails(tiny_site):
     assert done.returncode != 0 and "not placed on this page" in done.stderr
 
 
+def test_a_mistyped_reference_gets_the_closest_placed_ids(tiny_site):
+    done = tiny_site({"index.md": "::: eq rnn.step-jacobian\n\nSee {eq:rnn.step-jacobain}.\n"})
+    assert done.returncode != 0 and "an unknown id" in done.stderr
+    assert "did you mean 'rnn.step-jacobian'" in done.stderr
+
+
+@pytest.mark.parametrize("marker", ["::: eq rnn.step-jacobain", "{eq-tex:rnn.step-jacobain}"])
+def test_an_error_in_an_inlined_chapter_names_that_chapter(tiny_site, marker):
+    # remedies.md sorts after print.md, so MkDocs reaches the print edition first
+    done = tiny_site({"remedies.md": f"# Remedies\n\n{marker}\n", "print.md": "# Print\n\n::: chapter remedies.md\n"})
+    assert done.returncode != 0
+    assert "remedies.md (inlined by the print edition)" in done.stderr and "rnn.step-jacobain" in done.stderr
+
+
 def test_marker_that_is_not_a_line_of_its_own_fails(tiny_site):
     done = tiny_site({"index.md": "Some text\n::: eq rnn.step-jacobian\n"})
     assert done.returncode != 0 and "was not processed" in done.stderr

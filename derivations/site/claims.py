@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 
+from .. import serving
 from ..claims import CLAIMS
 from ..translations import translate
 from .chapters import PRINT_PAGES
@@ -70,6 +71,7 @@ class ClaimsPreprocessor(DocsPreprocessor):
     def run(self, lines):
         if not any(MARKER.match(line.strip()) for line in lines):
             return lines
+        serving.depends("module", "derivations.claims", serving.generation("derivations.claims"))
         pages = equation_pages(self.docs_dir)
         out = []
         for line in lines:
@@ -111,6 +113,7 @@ class BoxPreprocessor(MarkerPreprocessor):
     marker = BOX
 
     def expand(self, match):
+        serving.depends("module", "derivations.claims", serving.generation("derivations.claims"))
         claims = {claim.id: claim for claim in CLAIMS}
         claim = claims.get(match["id"])
         if claim is None:

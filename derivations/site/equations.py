@@ -19,6 +19,7 @@ marker the extension could not process.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -28,7 +29,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 
-from .. import cache, published
+from .. import cache, published, serving
 from ..errors import DerivationError
 from ..translations import translate
 from . import katex, numeric_tests
@@ -168,9 +169,38 @@ def number(record: dict, name: str) -> str:
 def lookup(marker: str, equation_id: str) -> dict:
     """The record behind ``marker``; an unknown id fails naming the marker and the closest ids."""
     try:
+        serving.depends("equation", equation_id, cache.key(equation_id) if equation_id in cache.placements() else None)
         return cache.record(equation_id)
     except DerivationError as error:
         raise EquationError(f"'{marker}': {error}") from None
+
+
+FAILURES = (EquationError, DerivationError, katex.MathError, KeyError)
+"""What a page's use of an equation can fail with (a missing translation is a KeyError); while
+serving, each shows on the page in place of the marker instead of stopping the build."""
+
+
+def shown(error: Exception) -> str:
+    """The HTML that shows ``error`` in place while serving; outside ``mkdocs serve``, re-raise it."""
+    if not serving.active():
+        raise error
+    return serving.failure(error)
+
+
+def validate(text: str, where: str) -> None:
+    """Fail naming ``where`` if ``text`` (a page about to be inlined elsewhere) uses an unknown id,
+    clause or number, so that the error names the page its author wrote. (While serving, each
+    error shows in place on the page instead.)"""
+    if serving.active():
+        return
+    for line in text.splitlines():
+        match = MARKER.match(line.strip())
+        if match:
+            try:
+                lookup(line.strip(), match["id"])
+            except EquationError as error:
+                raise EquationError(f"{where}: {error}") from None
+    expand(text, where)
 
 
 INLINE_MARKERS = {CLOSED_FORM: lambda r, m: r["closed_form"], TEX: lambda r, m: clause(r, m["name"]),
@@ -198,29 +228,33 @@ class EquationBlockProcessor(BlockProcessor):
 
     def test(self, parent, block):
         first = block.split("\n", 1)[0].strip()
-        return bool(MARKER.match(first)) or first == RESTART
+        return bool(MARKER.match(first)) or first.startswith(RESTART)
 
     def run(self, parent, blocks):
         first, _, rest = blocks.pop(0).partition("\n")
-        if first.strip() == RESTART:  # a new chapter of a print edition: numbers start again at 1
-            self.extension.offset = self.extension.count
-            if rest.strip():
-                blocks.insert(0, rest)
-            return
         if rest.strip():
             blocks.insert(0, rest)
-        match = MARKER.match(first.strip())
+        if first.strip().startswith(RESTART):  # a new chapter of a print edition: numbers start again at 1
+            self.extension.offset = self.extension.count
+            return
+        try:
+            self.place(parent, first.strip())
+        except FAILURES as error:
+            etree.SubElement(parent, "div").text = self.parser.md.htmlStash.store(shown(error))
+
+    def place(self, parent, first: str) -> None:
+        match = MARKER.match(first)
         eid, options = match["id"], set(match["options"].split())
         unknown = options - OPTIONS
         if unknown:
-            raise EquationError(f"'{first.strip()}': unknown option(s) {', '.join(sorted(unknown))}; "
+            raise EquationError(f"'{first}': unknown option(s) {', '.join(sorted(unknown))}; "
                                 f"known: {', '.join(sorted(OPTIONS))}")
         lang = next((o.split("=", 1)[1] for o in options if o.startswith("lang=")), "en")
         self.extension.lang = lang
         numbers = self.extension.numbers
         if eid in numbers:
-            raise EquationError(f"equation id {eid!r} is placed twice on this page ('{first.strip()}')")
-        record = lookup(first.strip(), eid)
+            raise EquationError(f"equation id {eid!r} is placed twice on this page ('{first}')")
+        record = lookup(first, eid)
         if record["kind"] == "definition":
             numbers[eid] = None
         else:
@@ -242,15 +276,24 @@ class EquationReferenceProcessor(InlineProcessor):
         self.extension = extension
 
     def handleMatch(self, m, data):
-        eid = m["id"]
+        try:
+            return self.reference(m["id"]), m.start(0), m.end(0)
+        except FAILURES as error:
+            return self.md.htmlStash.store(shown(error)), m.start(0), m.end(0)
+
+    def reference(self, eid: str) -> etree.Element:
         if eid not in self.extension.numbers:
-            placed = ", ".join(sorted(self.extension.numbers)) or "none"
-            raise EquationError(f"'{{eq:{eid}}}' refers to an equation not placed on this page (placed: {placed})")
+            placed = sorted(self.extension.numbers)
+            close = difflib.get_close_matches(eid, placed, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+            known = "" if eid in cache.placements() else "an unknown id; "
+            raise EquationError(f"'{{eq:{eid}}}' refers to {known}an equation not placed on this page ({hint}"
+                                f"placed: {', '.join(placed) or 'none'})")
         a = etree.Element("a", {"class": "eq-ref", "href": f"#eq-{eid}"})
         number = self.extension.numbers[eid]
         a.text = f"({number})" if number is not None else translate(cache.record(eid)["title"], self.extension.lang,
                                                                      f"equation {eid!r} (title)")
-        return a, m.start(0), m.end(0)
+        return a
 
 
 class InlineLatexProcessor(InlineProcessor):
@@ -261,9 +304,10 @@ class InlineLatexProcessor(InlineProcessor):
         self.select = select
 
     def handleMatch(self, m, data):
-        record = lookup(m[0], m["id"])
-        latex = self.select(record, m)
-        html = katex.render(latex, False, f"equation {m['id']!r} ({m[0]})")
+        try:
+            html = katex.render(self.select(lookup(m[0], m["id"]), m), False, f"equation {m['id']!r} ({m[0]})")
+        except FAILURES as error:
+            html = shown(error)
         return self.md.htmlStash.store(html), m.start(0), m.end(0)
 
 
