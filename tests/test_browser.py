@@ -111,16 +111,21 @@ def test_screenshot_was_saved(chapter):
     ("梯度裁剪", "/zh/remedies/"),
     ("遗忘门", "/zh/gated-units/"),
 ])
+def search(tab, query: str) -> list[str]:
+    """Type ``query`` into the open page's search box; the paths of the results it lists."""
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query)
+    box.press("End")  # typed CJK text arrives without key-up events; Material searches on key-up
+    results = tab.locator(".md-search-result__item > a")
+    results.first.wait_for(timeout=15_000)
+    return [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
+
+
 def test_chinese_search_finds_the_page(browser, server, query, page):
     tab = browser.new_page()
     tab.goto(f"{server}/zh/", wait_until="networkidle")
-    search = tab.locator("input.md-search__input")
-    search.click()
-    search.press_sequentially(query)
-    search.press("End")  # typed CJK text arrives without key-up events; Material searches on key-up
-    results = tab.locator(".md-search-result__item > a")
-    results.first.wait_for(timeout=15_000)
-    hrefs = [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
+    hrefs = search(tab, query)
     tab.close()
     assert any(href.endswith(page) for href in hrefs), f"{query!r} found {hrefs}"
 

@@ -12,7 +12,7 @@ from ..errors import UnknownIdError
 from .claims import equation_pages
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = Path(__file__).with_name("theme") / "cite.bib"
+TEMPLATE = Path(__file__).with_name("theme") / "partials" / "cite.bib.html"
 
 
 def page_bibtex(equation_id: str, config_file: Path = ROOT / "mkdocs.yml") -> str:
