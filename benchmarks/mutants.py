@@ -9,9 +9,22 @@ The report also counts the mutants only the golden LaTeX caught: the published e
 but no proof or numeric check noticed. The unmutated copy of each topic runs first as a control,
 so that a broken environment cannot pass for kills.
 
-Every registered id has mutants: those of a definition change the model object itself and must
-break the derivations or numeric tests that use it; each result has "display" mutants, changes to
-what its ``d.result(...)`` shows, which the engine's proof of the display must catch.
+Mutants come from two places, and neither needs editing when a derivation is added or copied:
+
+* **Declared** (:data:`DECLARED`): for each id, hand-written changes of its mathematics (a sign, a
+  transpose, a diagonal, an order, an exponent, a constant, a display). Each is *scoped*: its old
+  text is looked up only inside the id's own function (:data:`OWN`, found by the ``@derivation`` or
+  ``@definition`` decorator that carries the id) or inside the top-level object it names
+  (``"STEP_JACOBIAN"`` in the id's topic module, ``"gated:TANH_PRIME"`` in another module), and
+  must occur exactly once there. A line copied into another derivation never makes it ambiguous.
+* **Generated** (:func:`generated`), for every registered id, from the derivations themselves: for
+  each clause that a result's ``d.result(...)`` shows, a "display" mutant that flips the clause's
+  closed form at run time (c becomes −1 − c, or −c for a matrix: a line inserted at the top of the
+  function, in the copy, wraps ``d`` so that ``d.result`` receives the changed part, see
+  :func:`perturbing`); and, for an id that still has fewer than :data:`MINIMUM` mutants, more of
+  the same kind (clause 1's closed form offset, its left side negated) or, for a definition, the
+  top-level objects that its ``d.define(...)`` names negated, doubled and zeroed. So a new id has
+  mutants, and a display mutant if it is a result, at once.
 
     python benchmarks/mutants.py [--only ID_PREFIX] [--jobs N] [--timeout S] [--strict] [--worktree]
 
@@ -24,6 +37,8 @@ LaTeX.
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import shutil
 import signal
@@ -36,372 +51,625 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from derivations.dependencies import defines, derivation_id
+
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("sign", "transpose", "diag", "order", "exponent", "constant", "display")
 """What a mutant changes; "display": a part, index range, exponent or relation shown by ``d.result``."""
+MINIMUM = 3
+"""Mutants every id gets at least: generated ones fill up what the declared ones leave."""
+OWN = ""
+"""The scope of a declared mutant whose old text is in the id's own derivation function."""
 
-ACT, RNN, EXAMPLE, BOUNDS, REMEDIES, LSTM, GRU, GATED, INSTANCES = (
-    f"derivations/{name}.py" for name in ("activation", "rnn", "example", "bounds", "remedies", "lstm", "gru", "gated",
-                                          "instances"))
-
-MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
+DECLARED: dict[str, list[tuple[str, str, str, str]]] = {
     "activation.functions": [
-        (ACT, '"sigmoid": 1 / (1 + sp.exp(-x)),', '"sigmoid": 1 / (1 + sp.exp(x)),', "sign"),
-        (ACT, '"sigmoid": 1 / (1 + sp.exp(-x)),', '"sigmoid": 1 / (1 + sp.exp(-x)) ** 2,', "exponent"),
-        (ACT, '"tanh": sp.tanh(x),', '"tanh": sp.tanh(2 * x),', "constant"),
-        (ACT, '"relu": sp.Max(0, x),', '"relu": sp.Max(0, -x),', "sign"),
+        ("DEFINITIONS", '"sigmoid": 1 / (1 + sp.exp(-x)),', '"sigmoid": 1 / (1 + sp.exp(x)),', "sign"),
+        ("DEFINITIONS", '"sigmoid": 1 / (1 + sp.exp(-x)),', '"sigmoid": 1 / (1 + sp.exp(-x)) ** 2,', "exponent"),
+        ("DEFINITIONS", '"tanh": sp.tanh(x),', '"tanh": sp.tanh(2 * x),', "constant"),
+        ("DEFINITIONS", '"relu": sp.Max(0, x),', '"relu": sp.Max(0, -x),', "sign"),
     ],
     "activation.sigmoid-derivative": [
-        (ACT, '"sigmoid": DEFINITIONS["sigmoid"] * (1 - DEFINITIONS["sigmoid"]),',
+        ("DERIVATIVES", '"sigmoid": DEFINITIONS["sigmoid"] * (1 - DEFINITIONS["sigmoid"]),',
          '"sigmoid": DEFINITIONS["sigmoid"] * (1 + DEFINITIONS["sigmoid"]),', "sign"),
-        (ACT, '"sigmoid": DEFINITIONS["sigmoid"] * (1 - DEFINITIONS["sigmoid"]),',
+        ("DERIVATIVES", '"sigmoid": DEFINITIONS["sigmoid"] * (1 - DEFINITIONS["sigmoid"]),',
          '"sigmoid": DEFINITIONS["sigmoid"] ** 2 * (1 - DEFINITIONS["sigmoid"]),', "exponent"),
-        (ACT, '{"sigmoid": sp.Rational(1, 4),', '{"sigmoid": sp.Rational(1, 2),', "constant"),
-        (ACT, "d.check(curvature < 0,", "d.check(curvature > 0,", "sign"),
-        (ACT, "shown = sp.Mul(sigma(x), 1 - sigma(x), evaluate=False)",
+        ("SUPREMUM", '{"sigmoid": sp.Rational(1, 4),', '{"sigmoid": sp.Rational(1, 2),', "constant"),
+        ("maximum_at_critical_point", "d.check(curvature < 0,", "d.check(curvature > 0,", "sign"),
+        (OWN, "shown = sp.Mul(sigma(x), 1 - sigma(x), evaluate=False)",
          "shown = sp.Mul(sigma(x), 1 + sigma(x), evaluate=False)", "display"),
-        (ACT, "sp.Subs(sp.Derivative(sigma(x), x), x, 0),", "sp.Subs(sp.Derivative(sigma(x), x), x, 1),", "display"),
+        (OWN, "sp.Subs(sp.Derivative(sigma(x), x), x, 0),", "sp.Subs(sp.Derivative(sigma(x), x), x, 1),", "display"),
     ],
     "activation.tanh-derivative": [
-        (ACT, '"tanh": 1 - sp.tanh(x) ** 2,', '"tanh": 1 - sp.tanh(x) ** 3,', "exponent"),
-        (ACT, '"tanh": 1 - sp.tanh(x) ** 2,', '"tanh": 1 + sp.tanh(x) ** 2,', "sign"),
-        (ACT, '"tanh": sp.Integer(1),', '"tanh": sp.Integer(2),', "constant"),
-        (ACT, 'DERIVATIVES["tanh"].subs(x, 0)),', 'DERIVATIVES["tanh"].subs(x, 1)),', "display"),
-        (ACT, '("derivative", sp.Derivative(sp.tanh(x), x), DERIVATIVES["tanh"]),',
+        ("DERIVATIVES", '"tanh": 1 - sp.tanh(x) ** 2,', '"tanh": 1 - sp.tanh(x) ** 3,', "exponent"),
+        ("DERIVATIVES", '"tanh": 1 - sp.tanh(x) ** 2,', '"tanh": 1 + sp.tanh(x) ** 2,', "sign"),
+        ("SUPREMUM", '"tanh": sp.Integer(1),', '"tanh": sp.Integer(2),', "constant"),
+        (OWN, 'DERIVATIVES["tanh"].subs(x, 0)),', 'DERIVATIVES["tanh"].subs(x, 1)),', "display"),
+        (OWN, '("derivative", sp.Derivative(sp.tanh(x), x), DERIVATIVES["tanh"]),',
          '("derivative", sp.Derivative(sp.tanh(x), x, 2), DERIVATIVES["tanh"]),', "display"),
     ],
     "activation.relu-derivative": [
-        (ACT, '"relu": sp.Heaviside(x, 0),', '"relu": sp.Heaviside(-x, 0),', "sign"),
-        (ACT, '"relu": sp.Heaviside(x, 0),', '"relu": sp.Heaviside(x, 1),', "constant"),
-        (ACT, "indicator = sp.Piecewise((1, x > 0), (0, True))", "indicator = sp.Piecewise((1, x < 0), (0, True))",
-         "display"),
-        (ACT, "indicator = sp.Piecewise((1, x > 0), (0, True))", "indicator = sp.Piecewise((1, x > 0), (1, True))",
-         "display"),
+        ("DERIVATIVES", '"relu": sp.Heaviside(x, 0),', '"relu": sp.Heaviside(-x, 0),', "sign"),
+        ("DERIVATIVES", '"relu": sp.Heaviside(x, 0),', '"relu": sp.Heaviside(x, 1),', "constant"),
+        (OWN, "indicator = sp.Piecewise((1, x > 0), (0, True))",
+         "indicator = sp.Piecewise((1, x < 0), (0, True))", "display"),
+        (OWN, "indicator = sp.Piecewise((1, x > 0), (0, True))",
+         "indicator = sp.Piecewise((1, x > 0), (1, True))", "display"),
     ],
     "rnn.model": [
-        (RNN, "PRE_ACTIVATION = W_HH * H_PREV + W_XH * X_T + B_H",
+        ("PRE_ACTIVATION", "PRE_ACTIVATION = W_HH * H_PREV + W_XH * X_T + B_H",
          "PRE_ACTIVATION = W_HH.T * H_PREV + W_XH * X_T + B_H", "transpose"),
-        (RNN, "PRE_ACTIVATION = W_HH * H_PREV + W_XH * X_T + B_H", "PRE_ACTIVATION = W_HH * H_PREV - W_XH * X_T + B_H",
-         "sign"),
-        (RNN, "STATE = elementwise(sigma, Z_T)", "STATE = elementwise(sigma, 2 * Z_T)", "constant"),
-        (RNN, "STATE = elementwise(sigma, Z_T)", "STATE = elementwise(sigma, elementwise(sigma, Z_T))", "exponent"),
-        (RNN, 'sp.Sum(at("L", t), (t, 1, T))', 'sp.Sum(at("L", t), (t, 2, T))', "constant"),
+        ("PRE_ACTIVATION", "PRE_ACTIVATION = W_HH * H_PREV + W_XH * X_T + B_H",
+         "PRE_ACTIVATION = W_HH * H_PREV - W_XH * X_T + B_H", "sign"),
+        ("STATE", "STATE = elementwise(sigma, Z_T)", "STATE = elementwise(sigma, 2 * Z_T)", "constant"),
+        ("STATE", "STATE = elementwise(sigma, Z_T)", "STATE = elementwise(sigma, elementwise(sigma, Z_T))", "exponent"),
+        ("LOSS", 'sp.Sum(at("L", t), (t, 1, T))', 'sp.Sum(at("L", t), (t, 2, T))', "constant"),
     ],
     "rnn.step-jacobian": [
-        (RNN, "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
+        ("STEP_JACOBIAN", "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
          "STEP_JACOBIAN = W_HH * DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION))", "order"),
-        (RNN, "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
+        ("STEP_JACOBIAN", "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
          "STEP_JACOBIAN = W_HH", "diag"),
-        (RNN, "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
+        ("STEP_JACOBIAN", "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH",
          "STEP_JACOBIAN = DiagMatrix(elementwise(SIGMA_PRIME, PRE_ACTIVATION)) * W_HH.T", "transpose"),
-        (RNN, "STEP_JACOBIAN = DiagMatrix(", "STEP_JACOBIAN = -DiagMatrix(", "sign"),
-        (RNN, "SIGMA_PRIME = sp.Lambda(_u, sigma(_u).diff(_u))", "SIGMA_PRIME = sp.Lambda(_u, sigma(_u).diff(_u, 2))",
-         "exponent"),
-        (RNN, "d.result((Partial(h(t), h(t - 1)), STEP_JACOBIAN",
+        ("STEP_JACOBIAN", "STEP_JACOBIAN = DiagMatrix(", "STEP_JACOBIAN = -DiagMatrix(", "sign"),
+        ("SIGMA_PRIME", "SIGMA_PRIME = sp.Lambda(_u, sigma(_u).diff(_u))",
+         "SIGMA_PRIME = sp.Lambda(_u, sigma(_u).diff(_u, 2))", "exponent"),
+        (OWN, "d.result((Partial(h(t), h(t - 1)), STEP_JACOBIAN",
          "d.result((Transposed(Partial(h(t), h(t - 1))), STEP_JACOBIAN", "display"),
-        (RNN, "d.result((Partial(h(t), h(t - 1)), STEP_JACOBIAN", "d.result((Partial(h(t), h(t - 2)), STEP_JACOBIAN",
-         "display"),
+        (OWN, "d.result((Partial(h(t), h(t - 1)), STEP_JACOBIAN",
+         "d.result((Partial(h(t), h(t - 2)), STEP_JACOBIAN", "display"),
     ],
     "rnn.chain-rule": [
-        (RNN, 'Juxtaposed(Partial(sp.Symbol("a"), sp.Symbol("b")), Partial(sp.Symbol("b"), sp.Symbol("c"))))',
+        ("CHAIN_RULE", 'Juxtaposed(Partial(sp.Symbol("a"), sp.Symbol("b")), Partial(sp.Symbol("b"), sp.Symbol("c"))))',
          'Juxtaposed(Partial(sp.Symbol("b"), sp.Symbol("c")), Partial(sp.Symbol("a"), sp.Symbol("b"))))', "order"),
-        (RNN, 'CHAIN_RULE = (Partial(sp.Symbol("a"), sp.Symbol("c")),',
+        ("CHAIN_RULE", 'CHAIN_RULE = (Partial(sp.Symbol("a"), sp.Symbol("c")),',
          'CHAIN_RULE = (Transposed(Partial(sp.Symbol("a"), sp.Symbol("c"))),', "transpose"),
-        (RNN, "Partial(a, b): F.jacobian(y).xreplace(at_G)", "Partial(a, b): F.jacobian(y).T.xreplace(at_G)",
-         "transpose"),
-        (RNN, "d.result(CHAIN_RULE, at=chain_rule_instances())",
+        ("chain_rule_instances", "Partial(a, b): F.jacobian(y).xreplace(at_G)",
+         "Partial(a, b): F.jacobian(y).T.xreplace(at_G)", "transpose"),
+        (OWN, "d.result(CHAIN_RULE, at=chain_rule_instances())",
          'd.result((CHAIN_RULE[0], Partial(sp.Symbol("a"), sp.Symbol("b"))), at=chain_rule_instances())', "display"),
     ],
     "rnn.span-jacobian": [
-        (RNN, 'at("z", t + k - j, (n, 1))', 'at("z", t + j + 1, (n, 1))', "order"),
-        (RNN, "(n, 1)))) * W_HH,\n", "(n, 1)))) * W_HH.T,\n", "transpose"),
-        (RNN, 'OrderedProduct(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t + k - j, (n, 1)))) * W_HH,',
+        (OWN, 'at("z", t + k - j, (n, 1))', 'at("z", t + j + 1, (n, 1))', "order"),
+        (OWN, "(n, 1)))) * W_HH,\n", "(n, 1)))) * W_HH.T,\n", "transpose"),
+        (OWN, 'OrderedProduct(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t + k - j, (n, 1)))) * W_HH,',
          "OrderedProduct(W_HH,", "diag"),
-        (RNN, "j, 0, k - 1)), at=span_instances())", "j, 1, k)), at=span_instances())", "display"),
-        (RNN, "d.result((Partial(h(t + k), h(t)), Chain(", "d.result((Partial(h(t + k + 1), h(t)), Chain(", "display"),
-        (RNN, "return sp.diag(*[sigma_prime(entry) for entry in z]) * W",
+        (OWN, "j, 0, k - 1)), at=span_instances())", "j, 1, k)), at=span_instances())", "display"),
+        (OWN, "d.result((Partial(h(t + k), h(t)), Chain(", "d.result((Partial(h(t + k + 1), h(t)), Chain(", "display"),
+        ("explicit_step_jacobian", "return sp.diag(*[sigma_prime(entry) for entry in z]) * W",
          "return W * sp.diag(*[sigma_prime(entry) for entry in z])", "order"),
-        (RNN, 'product = _evaluate("jacobian", activation, step_args) @ product',
+        ("span_jacobian", 'product = _evaluate("jacobian", activation, step_args) @ product',
          'product = product @ _evaluate("jacobian", activation, step_args)', "order"),
-        (RNN, "product = np.eye(args[0].shape[0])", "product = 2 * np.eye(args[0].shape[0])", "constant"),
+        ("span_jacobian", "product = np.eye(args[0].shape[0])", "product = 2 * np.eye(args[0].shape[0])", "constant"),
     ],
     "rnn.order-matters": [
-        (RNN, '("AB", A * B, ORDER_EXAMPLE[A] * ORDER_EXAMPLE[B])',
+        (OWN, '("AB", A * B, ORDER_EXAMPLE[A] * ORDER_EXAMPLE[B])',
          '("AB", A * B, ORDER_EXAMPLE[B] * ORDER_EXAMPLE[A])', "order"),
-        (RNN, '("BA", B * A, ORDER_EXAMPLE[B] * ORDER_EXAMPLE[A])',
+        (OWN, '("BA", B * A, ORDER_EXAMPLE[B] * ORDER_EXAMPLE[A])',
          '("BA", B * A, ORDER_EXAMPLE[B] * ORDER_EXAMPLE[A].T)', "transpose"),
-        (RNN, "ORDER_B: sp.Matrix([[1, 0], [1, 1]])", "ORDER_B: sp.Matrix([[1, 0], [0, 1]])", "constant"),
-        (RNN, '("A", A, ORDER_EXAMPLE[A])', '("A", A, ORDER_EXAMPLE[B])', "display"),
+        ("ORDER_EXAMPLE", "ORDER_B: sp.Matrix([[1, 0], [1, 1]])", "ORDER_B: sp.Matrix([[1, 0], [0, 1]])", "constant"),
+        (OWN, '("A", A, ORDER_EXAMPLE[A])', '("A", A, ORDER_EXAMPLE[B])', "display"),
     ],
     "rnn.hidden-gradient": [
-        (RNN, "return Juxtaposed(Transposed(Partial(h(t + 1), h(t))), Partial(L, h(t + 1)))",
+        ("later_terms", "return Juxtaposed(Transposed(Partial(h(t + 1), h(t))), Partial(L, h(t + 1)))",
          "return Juxtaposed(Partial(h(t + 1), h(t)), Partial(L, h(t + 1)))", "transpose"),
-        (RNN, "return Juxtaposed(Transposed(Partial(h(t + 1), h(t))), Partial(L, h(t + 1)))",
+        ("later_terms", "return Juxtaposed(Transposed(Partial(h(t + 1), h(t))), Partial(L, h(t + 1)))",
          "return Juxtaposed(Transposed(Partial(L, h(t + 1))), Partial(h(t + 1), h(t)))", "order"),
-        (RNN, 'd.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), later_terms(),',
+        (OWN, 'd.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), later_terms(),',
          'd.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), -later_terms(),', "sign"),
-        (RNN, 'd.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), later_terms(),',
+        (OWN, 'd.result((Partial(L, h(t)), sp.Add(Partial(at("L", t), h(t)), later_terms(),',
          'd.result((Partial(L, h(t)), sp.Add(Partial(at("L", t + 1), h(t)), later_terms(),', "display"),
-        (RNN, "states.append((W * states[-1] + _column(", "states.append((W.T * states[-1] + _column(", "transpose"),
+        ("_tail_loss", "states.append((W * states[-1] + _column(",
+         "states.append((W.T * states[-1] + _column(", "transpose"),
     ],
     "rnn.whh-gradient": [
-        (RNN, "Partial(L, h(t)),\n                         h(t - 1, (n, 1)).T)",
+        (OWN, "Partial(L, h(t)),\n                         h(t - 1, (n, 1)).T)",
          "Partial(L, h(t)),\n                         h(t - 1, (n, 1)))", "transpose"),
-        (RNN, "Partial(L, h(t)),\n                         h(t - 1, (n, 1)).T)",
+        (OWN, "Partial(L, h(t)),\n                         h(t - 1, (n, 1)).T)",
          "h(t - 1, (n, 1)),\n                         Transposed(Partial(L, h(t))))", "order"),
-        (RNN, 'summand = Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t, (n, 1)))), Partial(L, h(t)),',
+        (OWN, 'summand = Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t, (n, 1)))), Partial(L, h(t)),',
          "summand = Juxtaposed(Partial(L, h(t)),", "diag"),
-        (RNN, "summand = Juxtaposed(", "summand = -Juxtaposed(", "sign"),
-        (RNN, 'elementwise(SIGMA_PRIME, at("z", t, (n, 1))))', 'elementwise(SIGMA_PRIME, at("z", t - 1, (n, 1))))',
-         "constant"),
-        (RNN, "d.result((Partial(L, W_HH), sp.Sum(summand, (t, 1, T)))",
+        (OWN, "summand = Juxtaposed(", "summand = -Juxtaposed(", "sign"),
+        (OWN, 'elementwise(SIGMA_PRIME, at("z", t, (n, 1))))',
+         'elementwise(SIGMA_PRIME, at("z", t - 1, (n, 1))))', "constant"),
+        (OWN, "d.result((Partial(L, W_HH), sp.Sum(summand, (t, 1, T)))",
          "d.result((Partial(L, W_HH), sp.Sum(summand, (t, 2, T)))", "display"),
     ],
     "example.sigmoid-100-steps": [
-        (EXAMPLE, "value = gamma**STEPS", "value = gamma**(STEPS + 1)", "exponent"),
-        (EXAMPLE, "Power(2, -2 * STEPS)", "Power(2, 2 * STEPS)", "sign"),
-        (EXAMPLE, 'gamma = SUPREMUM["sigmoid"]', 'gamma = SUPREMUM["tanh"]', "constant"),
-        (EXAMPLE, "factor = Power(gamma, STEPS)", "factor = Power(gamma, STEPS - 1)", "display"),
-        (EXAMPLE, "Power(2, -2 * STEPS)", "Power(2, -3 * STEPS)", "display"),
-        (EXAMPLE, "Approximately(sp.Float(sp.N(value, 20), 3))", "Approximately(sp.Float(sp.N(value, 1), 3))",
-         "display"),
+        (OWN, "value = gamma**STEPS", "value = gamma**(STEPS + 1)", "exponent"),
+        (OWN, "Power(2, -2 * STEPS)", "Power(2, 2 * STEPS)", "sign"),
+        (OWN, 'gamma = SUPREMUM["sigmoid"]', 'gamma = SUPREMUM["tanh"]', "constant"),
+        (OWN, "factor = Power(gamma, STEPS)", "factor = Power(gamma, STEPS - 1)", "display"),
+        (OWN, "Power(2, -2 * STEPS)", "Power(2, -3 * STEPS)", "display"),
+        (OWN, "Approximately(sp.Float(sp.N(value, 20), 3))", "Approximately(sp.Float(sp.N(value, 1), 3))", "display"),
     ],
     "example.adding-baseline": [
-        (EXAMPLE, 'Uniform("b", 0, 1)', 'Uniform("b", 0, 2)', "constant"),
-        (EXAMPLE, "2 * uniform, sp.Rational(1, 6)", "-2 * uniform, sp.Rational(1, 6)", "sign"),
-        (EXAMPLE, "2 * uniform, sp.Rational(1, 6)", "uniform, sp.Rational(1, 6)", "display"),
-        (EXAMPLE, "2 * uniform, sp.Rational(1, 6)", "2 * uniform, sp.Rational(1, 12)", "display"),
+        (OWN, 'Uniform("b", 0, 1)', 'Uniform("b", 0, 2)', "constant"),
+        (OWN, "2 * uniform, sp.Rational(1, 6)", "-2 * uniform, sp.Rational(1, 6)", "sign"),
+        (OWN, "2 * uniform, sp.Rational(1, 6)", "uniform, sp.Rational(1, 6)", "display"),
+        (OWN, "2 * uniform, sp.Rational(1, 6)", "2 * uniform, sp.Rational(1, 12)", "display"),
     ],
     "bounds.spectral-norm": [
-        (BOUNDS, "return sp.Max(*[sp.sqrt(value) for value in (M.T * M).eigenvals()])",
+        ("spectral_norm", "return sp.Max(*[sp.sqrt(value) for value in (M.T * M).eigenvals()])",
          "return sp.Max(*[value for value in (M.T * M).eigenvals()])", "exponent"),
-        (BOUNDS, "for value in (M.T * M).eigenvals()", "for value in (M * M).eigenvals()", "transpose"),
-        (INSTANCES, "dtype=float), 2), 30)", 'dtype=float), "fro"), 30)', "constant"),
+        ("spectral_norm", "for value in (M.T * M).eigenvals()", "for value in (M * M).eigenvals()", "transpose"),
+        ("instances:_norm", "dtype=float), 2), 30)", 'dtype=float), "fro"), 30)', "constant"),
     ],
     "bounds.norm-facts": [
-        (BOUNDS, '"submultiplicative": (Norm(A * B), AtMost(Juxtaposed(Norm(A), Norm(B)))),',
+        ("NORM_FACTS", '"submultiplicative": (Norm(A * B), AtMost(Juxtaposed(Norm(A), Norm(B)))),',
          '"submultiplicative": (Norm(A * B), Juxtaposed(Norm(A), Norm(B))),', "display"),
-        (BOUNDS, '"radius": (rho(A_SQUARE), AtMost(Norm(A_SQUARE))),',
+        ("NORM_FACTS", '"radius": (rho(A_SQUARE), AtMost(Norm(A_SQUARE))),',
          '"radius": (Norm(A_SQUARE), AtMost(rho(A_SQUARE))),', "order"),
-        (BOUNDS, '"transpose": (Norm(A.T), Norm(A)),', '"transpose": (Norm(A.T), Power(Norm(A), 2)),', "exponent"),
-        (BOUNDS, '"operator": (Norm(A.T * G),', '"operator": (Norm(A * G),', "transpose"),
-        (BOUNDS, 'MAX_ABS_D = Maximum(sp.Abs(ENTRIES_D[i]), i)', 'MAX_ABS_D = Maximum(ENTRIES_D[i], i)',
-         "sign"),
+        ("NORM_FACTS", '"transpose": (Norm(A.T), Norm(A)),',
+         '"transpose": (Norm(A.T), Power(Norm(A), 2)),', "exponent"),
+        ("NORM_FACTS", '"operator": (Norm(A.T * G),', '"operator": (Norm(A * G),', "transpose"),
+        ("MAX_ABS_D", "MAX_ABS_D = Maximum(sp.Abs(ENTRIES_D[i]), i)", "MAX_ABS_D = Maximum(ENTRIES_D[i], i)", "sign"),
     ],
     "bounds.step-norm": [
-        (BOUNDS, "Norm(DIAG * W_HH), AtMost(", "Norm(W_HH * DIAG), AtMost(", "order"),
-        (BOUNDS, "Norm(DIAG * W_HH), AtMost(", "Norm(W_HH), AtMost(", "diag"),
-        (BOUNDS, "Norm(DIAG * W_HH), AtMost(", "Norm(DIAG * W_HH.T), AtMost(", "transpose"),
-        (BOUNDS, "AtMost(Juxtaposed(GAMMA, Norm(W_HH))))", "Juxtaposed(GAMMA, Norm(W_HH)))", "display"),
-        (BOUNDS, "AtMost(Juxtaposed(GAMMA, Norm(W_HH))))", "AtMost(Juxtaposed(Power(GAMMA, 2), Norm(W_HH))))",
-         "exponent"),
-        (BOUNDS, "sp.Lambda(act.x, act.STABLE[name])", "sp.Lambda(act.x, 2 * act.STABLE[name])", "constant"),
-        (BOUNDS, "derivative = act.DERIVATIVES[name].rewrite(sp.Piecewise)",
+        ("STEP_NORM", "Norm(DIAG * W_HH), AtMost(", "Norm(W_HH * DIAG), AtMost(", "order"),
+        ("STEP_NORM", "Norm(DIAG * W_HH), AtMost(", "Norm(W_HH), AtMost(", "diag"),
+        ("STEP_NORM", "Norm(DIAG * W_HH), AtMost(", "Norm(DIAG * W_HH.T), AtMost(", "transpose"),
+        ("STEP_NORM", "AtMost(Juxtaposed(GAMMA, Norm(W_HH))))", "Juxtaposed(GAMMA, Norm(W_HH)))", "display"),
+        ("STEP_NORM", "AtMost(Juxtaposed(GAMMA, Norm(W_HH))))",
+         "AtMost(Juxtaposed(Power(GAMMA, 2), Norm(W_HH))))", "exponent"),
+        ("SLOPES", "sp.Lambda(act.x, act.STABLE[name])", "sp.Lambda(act.x, 2 * act.STABLE[name])", "constant"),
+        ("derivative_range", "derivative = act.DERIVATIVES[name].rewrite(sp.Piecewise)",
          "derivative = (-act.DERIVATIVES[name]).rewrite(sp.Piecewise)", "sign"),
     ],
     "bounds.span-norm": [
-        (BOUNDS, "AtMost(Power(Juxtaposed(GAMMA, Norm(W_HH)), k)))",
+        ("SPAN_NORM", "AtMost(Power(Juxtaposed(GAMMA, Norm(W_HH)), k)))",
          "AtMost(Power(Juxtaposed(GAMMA, Norm(W_HH)), k + 1)))", "exponent"),
-        (BOUNDS, "OrderedProduct(Norm(J(t + k - j)), j, 0, k - 1))", "OrderedProduct(Norm(J(t + k - j)), j, 1, k - 1))",
-         "display"),
-        (BOUNDS, "SPAN_NORM = (Norm(SPAN), Norm(Chain(J(t + k), J(t + k - 1), J(t + 1))),",
+        ("SPAN_NORM", "OrderedProduct(Norm(J(t + k - j)), j, 0, k - 1))",
+         "OrderedProduct(Norm(J(t + k - j)), j, 1, k - 1))", "display"),
+        ("SPAN_NORM", "SPAN_NORM = (Norm(SPAN), Norm(Chain(J(t + k), J(t + k - 1), J(t + 1))),",
          "SPAN_NORM = (Norm(SPAN), Norm(Chain(J(t + k), J(t + k - 1), J(t + 2))),", "display"),
-        (BOUNDS, "columns = activate(self.W_hh @ columns", "columns = activate(self.W_hh.T @ columns", "transpose"),
-        (BOUNDS, "d.prove(sp.limit((1 + s) ** -k, k, sp.oo), 0,", "d.prove(sp.limit((1 + s) ** k, k, sp.oo), 0,",
-         "sign"),
-        (BOUNDS, ".subs(bound, x + p) - x * y", ".subs(bound, x + p) - 2 * x * y", "constant"),
-        (RNN, "product = np.asarray(jacobian(*arguments), dtype=float) @ product",
+        ("Network", "columns = activate(self.W_hh @ columns", "columns = activate(self.W_hh.T @ columns", "transpose"),
+        (OWN, "d.prove(sp.limit((1 + s) ** -k, k, sp.oo), 0,", "d.prove(sp.limit((1 + s) ** k, k, sp.oo), 0,", "sign"),
+        (OWN, ".subs(bound, x + p) - x * y", ".subs(bound, x + p) - 2 * x * y", "constant"),
+        ("rnn:span_log_norms", "product = np.asarray(jacobian(*arguments), dtype=float) @ product",
          "product = product @ np.asarray(jacobian(*arguments), dtype=float)", "order"),
     ],
     "bounds.pascanu-model": [
-        (BOUNDS, "PASCANU_STEP = sp.MatAdd(W_REC * elementwise(sigma, X_PREV), W_IN * U_T, BIAS, evaluate=False)",
-         "PASCANU_STEP = sp.MatAdd(W_REC * elementwise(sigma, X_PREV), -W_IN * U_T, BIAS, evaluate=False)", "sign"),
-        (BOUNDS, "PASCANU_STEP = sp.MatAdd(W_REC * elementwise(sigma, X_PREV),",
+        ("PASCANU_STEP", "elementwise(sigma, X_PREV), W_IN * U_T, BIAS,", "elementwise(sigma, X_PREV), -W_IN * U_T, BIAS,",
+         "sign"),
+        ("PASCANU_STEP", "PASCANU_STEP = sp.MatAdd(W_REC * elementwise(sigma, X_PREV),",
          "PASCANU_STEP = sp.MatAdd(elementwise(sigma, W_REC * X_PREV),", "order"),
-        (BOUNDS, "PASCANU_STEP = sp.MatAdd(W_REC * elementwise(sigma, X_PREV),",
+        ("PASCANU_STEP", "PASCANU_STEP = sp.MatAdd(W_REC * elementwise(sigma, X_PREV),",
          "PASCANU_STEP = sp.MatAdd(W_REC.T * elementwise(sigma, X_PREV),", "transpose"),
-        (BOUNDS, "W_IN * U_T, BIAS, evaluate=False)", "W_IN * U_T, 2 * BIAS, evaluate=False)", "constant"),
+        ("PASCANU_STEP", "W_IN * U_T, BIAS, evaluate=False)", "W_IN * U_T, 2 * BIAS, evaluate=False)", "constant"),
     ],
     "bounds.pascanu-conditions": [
-        (BOUNDS, "PASCANU_JACOBIAN = W_REC * DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV))",
+        ("PASCANU_JACOBIAN", "PASCANU_JACOBIAN = W_REC * DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV))",
          "PASCANU_JACOBIAN = DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV)) * W_REC", "order"),
-        (BOUNDS, "PASCANU_JACOBIAN = W_REC * DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV))",
+        ("PASCANU_JACOBIAN", "PASCANU_JACOBIAN = W_REC * DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV))",
          "PASCANU_JACOBIAN = W_REC", "diag"),
-        (BOUNDS, "derived = PASCANU_STEP.diff(X_PREV).T", "derived = PASCANU_STEP.diff(X_PREV)", "transpose"),
-        (BOUNDS, 'THRESHOLD = {"sigmoid": sp.Integer(4)', 'THRESHOLD = {"sigmoid": sp.Integer(2)', "constant"),
-        (BOUNDS, "(1, sp.Eq(RATE, 1))", "(0, sp.Eq(RATE, 1))", "display"),
-        (BOUNDS, "sp.Piecewise((0, RATE < 1))),", "sp.Piecewise((0, RATE > 1))),", "display"),
-        (BOUNDS, '"explode": (sp.Limit(Power(RATE, k), k, sp.oo),', '"explode": (sp.Limit(Power(RATE, -k), k, sp.oo),',
-         "sign"),
+        (OWN, "derived = PASCANU_STEP.diff(X_PREV).T", "derived = PASCANU_STEP.diff(X_PREV)", "transpose"),
+        ("THRESHOLD", 'THRESHOLD = {"sigmoid": sp.Integer(4)', 'THRESHOLD = {"sigmoid": sp.Integer(2)', "constant"),
+        ("PASCANU_LIMITS", "(1, sp.Eq(RATE, 1))", "(0, sp.Eq(RATE, 1))", "display"),
+        ("PASCANU_LIMITS", "sp.Piecewise((0, RATE < 1))),", "sp.Piecewise((0, RATE > 1))),", "display"),
+        ("PASCANU_LIMITS", '"explode": (sp.Limit(Power(RATE, k), k, sp.oo),',
+         '"explode": (sp.Limit(Power(RATE, -k), k, sp.oo),', "sign"),
     ],
     "bounds.linear-spectral-radius": [
-        (BOUNDS, '"span": (Partial(h(t + k), h(t)), sp.MatPow(W_HH, k)),',
+        ("LINEAR", '"span": (Partial(h(t + k), h(t)), sp.MatPow(W_HH, k)),',
          '"span": (Partial(h(t + k), h(t)), sp.MatPow(W_HH, k + 1)),', "exponent"),
-        (BOUNDS, '"radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),', '"radius": (rho(W_HH), MAX_ABS_MU, LAMBDA_1),',
-         "display"),
-        (BOUNDS, "sp.Piecewise((0, rho(W_HH) < 1),", "sp.Piecewise((0, rho(W_HH) < 2),", "display"),
-        (BOUNDS, '"radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),',
+        ("LINEAR", '"radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),',
+         '"radius": (rho(W_HH), MAX_ABS_MU, LAMBDA_1),', "display"),
+        ("LINEAR", "sp.Piecewise((0, rho(W_HH) < 1),", "sp.Piecewise((0, rho(W_HH) < 2),", "display"),
+        ("LINEAR", '"radius": (rho(W_HH), MAX_ABS_MU, AtMost(LAMBDA_1)),',
          '"radius": (LAMBDA_1, MAX_ABS_MU, AtMost(rho(W_HH))),', "order"),
-        (BOUNDS, "NON_NORMAL_POWER = Juxtaposed(sp.Integer(2) ** -K_EXAMPLE,",
+        ("NON_NORMAL_POWER", "NON_NORMAL_POWER = Juxtaposed(sp.Integer(2) ** -K_EXAMPLE,",
          "NON_NORMAL_POWER = Juxtaposed(sp.Integer(2) ** K_EXAMPLE,", "sign"),
-        (BOUNDS, "[[1, 20 * K_EXAMPLE], [0, 1]]", "[[1, 10 * K_EXAMPLE], [0, 1]]", "constant"),
-        (BOUNDS, "power = P * sp.diag(*[m**k for m in mu]) * P.inv()",
+        ("NON_NORMAL_POWER", "[[1, 20 * K_EXAMPLE], [0, 1]]", "[[1, 10 * K_EXAMPLE], [0, 1]]", "constant"),
+        (OWN, "power = P * sp.diag(*[m**k for m in mu]) * P.inv()",
          "power = P * sp.diag(*[m**(k + 1) for m in mu]) * P.inv()", "exponent"),
-        (BOUNDS, "power = P * sp.diag(*[m**k for m in mu]) * P.inv()", "power = P * sp.diag(*[m**k for m in mu]) * P.T",
-         "transpose"),
-        (BOUNDS, "EXAMPLE_EIGENVALUES = sp.diag(sp.Rational(1, 2),", "EXAMPLE_EIGENVALUES = sp.diag(sp.Rational(3, 2),",
-         "constant"),
+        (OWN, "power = P * sp.diag(*[m**k for m in mu]) * P.inv()",
+         "power = P * sp.diag(*[m**k for m in mu]) * P.T", "transpose"),
+        ("EXAMPLE_EIGENVALUES", "EXAMPLE_EIGENVALUES = sp.diag(sp.Rational(1, 2),",
+         "EXAMPLE_EIGENVALUES = sp.diag(sp.Rational(3, 2),", "constant"),
     ],
     "remedies.relu-step-jacobian": [
-        (REMEDIES, "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH",
+        ("RELU_STEP_JACOBIAN", "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH",
          "RELU_STEP_JACOBIAN = W_HH * DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION))", "order"),
-        (REMEDIES, "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH",
+        ("RELU_STEP_JACOBIAN", "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH",
          "RELU_STEP_JACOBIAN = W_HH", "diag"),
-        (REMEDIES, "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH",
+        ("RELU_STEP_JACOBIAN", "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH",
          "RELU_STEP_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, PRE_ACTIVATION)) * W_HH.T", "transpose"),
-        (REMEDIES, 'act.DERIVATIVES["relu"].subs(act.x, _u))', 'act.DERIVATIVES["relu"].subs(act.x, -_u))', "sign"),
-        (REMEDIES, "[1 if sign > 0 else 0 for sign in pattern]", "[1 if sign < 0 else 0 for sign in pattern]", "sign"),
-        (REMEDIES, 'RELU_MASK = DiagMatrix(elementwise(HEAVISIDE, at("z", t, (n, 1))))',
+        ("HEAVISIDE", 'act.DERIVATIVES["relu"].subs(act.x, _u))', 'act.DERIVATIVES["relu"].subs(act.x, -_u))', "sign"),
+        (OWN, "[1 if sign > 0 else 0 for sign in pattern]", "[1 if sign < 0 else 0 for sign in pattern]", "sign"),
+        ("RELU_MASK", 'RELU_MASK = DiagMatrix(elementwise(HEAVISIDE, at("z", t, (n, 1))))',
          'RELU_MASK = DiagMatrix(elementwise(RELU, at("z", t, (n, 1))))', "display"),
-        (REMEDIES, "d.result((_step_partial(), RELU_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),",
-         "d.result((_step_partial(), STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),", "display"),
+        (OWN, "d.result((step_partial(), RELU_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),",
+         "d.result((step_partial(), STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),", "display"),
     ],
     "remedies.residual-model": [
-        (REMEDIES, "RESIDUAL_STATE = sp.MatAdd(H_PREV, STATE, evaluate=False)",
+        ("RESIDUAL_STATE", "RESIDUAL_STATE = sp.MatAdd(H_PREV, STATE, evaluate=False)",
          "RESIDUAL_STATE = sp.MatAdd(-H_PREV, STATE, evaluate=False)", "sign"),
-        (REMEDIES, "RESIDUAL_STATE = sp.MatAdd(H_PREV, STATE, evaluate=False)",
+        ("RESIDUAL_STATE", "RESIDUAL_STATE = sp.MatAdd(H_PREV, STATE, evaluate=False)",
          "RESIDUAL_STATE = sp.MatAdd(2 * H_PREV, STATE, evaluate=False)", "constant"),
-        (REMEDIES, "RESIDUAL_MODEL = RESIDUAL_STATE.subs(Z_T, PRE_ACTIVATION)",
+        ("RESIDUAL_MODEL", "RESIDUAL_MODEL = RESIDUAL_STATE.subs(Z_T, PRE_ACTIVATION)",
          "RESIDUAL_MODEL = RESIDUAL_STATE.subs(Z_T, PRE_ACTIVATION.subs(W_HH, W_HH.T))", "transpose"),
     ],
     "remedies.residual-jacobian": [
-        (REMEDIES, "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), STEP_JACOBIAN, evaluate=False)",
+        ("RESIDUAL_STEP_JACOBIAN", "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), STEP_JACOBIAN, evaluate=False)",
          "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), -STEP_JACOBIAN, evaluate=False)", "sign"),
-        (REMEDIES, "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), STEP_JACOBIAN, evaluate=False)",
+        ("RESIDUAL_STEP_JACOBIAN", "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), STEP_JACOBIAN, evaluate=False)",
          "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(2 * sp.Identity(n), STEP_JACOBIAN, evaluate=False)", "constant"),
-        (REMEDIES, "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), STEP_JACOBIAN, evaluate=False)",
+        ("RESIDUAL_STEP_JACOBIAN", "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), STEP_JACOBIAN, evaluate=False)",
          "RESIDUAL_STEP_JACOBIAN = sp.MatAdd(sp.Identity(n), W_HH, evaluate=False)", "diag"),
-        (REMEDIES, "numerator = sp.MatAdd(identity.T, update.T, evaluate=False)",
+        (OWN, "numerator = sp.MatAdd(identity.T, update.T, evaluate=False)",
          "numerator = sp.MatAdd(identity.T, update, evaluate=False)", "transpose"),
-        (REMEDIES, "d.prove(saturated_jacobian, sp.eye(2),", "d.prove(saturated_jacobian, sp.zeros(2),", "constant"),
-        (REMEDIES, "d.result((_step_partial(), RESIDUAL_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),",
-         "d.result((_step_partial(), STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),", "display"),
+        (OWN, "d.prove(saturated_jacobian, sp.eye(2),", "d.prove(saturated_jacobian, sp.zeros(2),", "constant"),
+        (OWN, "d.result((step_partial(), RESIDUAL_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),",
+         "d.result((step_partial(), STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),", "display"),
     ],
     "remedies.xavier-variance": [
-        (REMEDIES, "XAVIER_VARIANCE = 2 / (FAN_IN + FAN_OUT)", "XAVIER_VARIANCE = 1 / (FAN_IN + FAN_OUT)", "constant"),
-        (REMEDIES, "XAVIER_BOUND = sp.sqrt(6 / (FAN_IN + FAN_OUT))", "XAVIER_BOUND = sp.sqrt(3 / (FAN_IN + FAN_OUT))",
-         "constant"),
-        (REMEDIES, "XAVIER_BOUND = sp.sqrt(6 / (FAN_IN + FAN_OUT))", "XAVIER_BOUND = 6 / (FAN_IN + FAN_OUT)",
-         "exponent"),
-        (REMEDIES, "d.prove(uniform_variance, a ** 2 / 3,", "d.prove(uniform_variance, a ** 3 / 3,", "exponent"),
-        (REMEDIES, "uniform_variance = sp.integrate(x ** 2 * density, (x, -a, a))",
+        ("XAVIER_VARIANCE", "XAVIER_VARIANCE = 2 / (FAN_IN + FAN_OUT)",
+         "XAVIER_VARIANCE = 1 / (FAN_IN + FAN_OUT)", "constant"),
+        ("XAVIER_BOUND", "XAVIER_BOUND = sp.sqrt(6 / (FAN_IN + FAN_OUT))",
+         "XAVIER_BOUND = sp.sqrt(3 / (FAN_IN + FAN_OUT))", "constant"),
+        ("XAVIER_BOUND", "XAVIER_BOUND = sp.sqrt(6 / (FAN_IN + FAN_OUT))",
+         "XAVIER_BOUND = 6 / (FAN_IN + FAN_OUT)", "exponent"),
+        (OWN, "d.prove(uniform_variance, a ** 2 / 3,", "d.prove(uniform_variance, a ** 3 / 3,", "exponent"),
+        (OWN, "uniform_variance = sp.integrate(x ** 2 * density, (x, -a, a))",
          "uniform_variance = sp.integrate(x ** 2 * density, (x, a, -a))", "sign"),
-        (REMEDIES, '("bound", a, XAVIER_BOUND)', '("bound", a, sp.sqrt(XAVIER_VARIANCE))', "display"),
+        (OWN, '("bound", a, XAVIER_BOUND)', '("bound", a, sp.sqrt(XAVIER_VARIANCE))', "display"),
     ],
     "remedies.orthogonal-singular-values": [
-        (REMEDIES, "ORTHOGONALITY = (Q.T * Q, sp.Identity(n))", "ORTHOGONALITY = (Q * Q, sp.Identity(n))", "display"),
-        (REMEDIES, "sp.sqrt(EIGEN(Q.T * Q))", "sp.sqrt(EIGEN(Q * Q))", "transpose"),
-        (REMEDIES, "sp.sqrt(EIGEN(sp.Identity(n))), sp.Integer(1))", "sp.sqrt(EIGEN(sp.Identity(n))), sp.Integer(2))",
-         "constant"),
-        (REMEDIES, "return sp.Matrix([[sp.cos(angle), -sp.sin(angle)], [sp.sin(angle), sp.cos(angle)]])",
+        ("ORTHOGONALITY", "ORTHOGONALITY = (Q.T * Q, sp.Identity(n))",
+         "ORTHOGONALITY = (Q * Q, sp.Identity(n))", "display"),
+        ("SINGULAR_VALUES", "sp.sqrt(EIGEN(Q.T * Q))", "sp.sqrt(EIGEN(Q * Q))", "transpose"),
+        ("SINGULAR_VALUES", "sp.sqrt(EIGEN(sp.Identity(n))), sp.Integer(1))",
+         "sp.sqrt(EIGEN(sp.Identity(n))), sp.Integer(2))", "constant"),
+        ("_rotation", "return sp.Matrix([[sp.cos(angle), -sp.sin(angle)], [sp.sin(angle), sp.cos(angle)]])",
          "return sp.Matrix([[sp.cos(angle), sp.sin(angle)], [sp.sin(angle), sp.cos(angle)]])", "sign"),
-        (REMEDIES, "[sp.sin(angle), -sp.cos(angle)]]", "[sp.sin(angle), sp.cos(angle)]]", "sign"),
-        (REMEDIES, "return q * np.sign(np.diag(r))", "return q * np.diag(r)", "diag"),
+        ("_reflection", "[sp.sin(angle), -sp.cos(angle)]]", "[sp.sin(angle), sp.cos(angle)]]", "sign"),
+        ("orthogonal", "return q * np.sign(np.diag(r))", "return q * np.diag(r)", "diag"),
     ],
     "remedies.clipping-rule": [
-        (REMEDIES, "CLIPPING_RULE = sp.Piecewise((Juxtaposed(THRESHOLD / NORM, G),",
+        ("CLIPPING_RULE", "CLIPPING_RULE = sp.Piecewise((Juxtaposed(THRESHOLD / NORM, G),",
          "CLIPPING_RULE = sp.Piecewise((Juxtaposed(NORM / THRESHOLD, G),", "order"),
-        (REMEDIES, "NORM >= THRESHOLD), (G, True))", "NORM <= THRESHOLD), (G, True))", "sign"),
-        (REMEDIES, "CLIPPING_RULE = sp.Piecewise((Juxtaposed(THRESHOLD / NORM, G),",
+        ("CLIPPING_RULE", "NORM >= THRESHOLD), (G, True))", "NORM <= THRESHOLD), (G, True))", "sign"),
+        ("CLIPPING_RULE", "CLIPPING_RULE = sp.Piecewise((Juxtaposed(THRESHOLD / NORM, G),",
          "CLIPPING_RULE = sp.Piecewise((Juxtaposed(2 * THRESHOLD / NORM, G),", "constant"),
     ],
     "remedies.clipping": [
-        (REMEDIES, "CLIP_FACTOR = sp.Min(1, THRESHOLD / NORM)", "CLIP_FACTOR = sp.Min(1, NORM / THRESHOLD)", "order"),
-        (REMEDIES, "CLIPPED_NORM = sp.Min(NORM, THRESHOLD)", "CLIPPED_NORM = sp.Min(NORM, 2 * THRESHOLD)", "constant"),
-        (REMEDIES, "factor = sp.Piecewise((THRESHOLD / NORM,", "factor = sp.Piecewise((-THRESHOLD / NORM,", "sign"),
-        (REMEDIES, "(c * column).norm(), c * column.norm(),", "(c * column).norm(), c**2 * column.norm(),", "exponent"),
-        (REMEDIES, "_clip_factor(np.linalg.norm(g), threshold) * g",
+        ("CLIP_FACTOR", "CLIP_FACTOR = sp.Min(1, THRESHOLD / NORM)",
+         "CLIP_FACTOR = sp.Min(1, NORM / THRESHOLD)", "order"),
+        ("CLIPPED_NORM", "CLIPPED_NORM = sp.Min(NORM, THRESHOLD)",
+         "CLIPPED_NORM = sp.Min(NORM, 2 * THRESHOLD)", "constant"),
+        (OWN, "factor = sp.Piecewise((THRESHOLD / NORM,", "factor = sp.Piecewise((-THRESHOLD / NORM,", "sign"),
+        (OWN, "(c * column).norm(), c * column.norm(),", "(c * column).norm(), c**2 * column.norm(),", "exponent"),
+        ("clip_by_norm", "_clip_factor(np.linalg.norm(g), threshold) * g",
          "_clip_factor(np.linalg.norm(g, 1), threshold) * g", "constant"),
-        (REMEDIES, "d.result((CLIP_NORM, CLIPPED_NORM),", "d.result((CLIP_NORM, THRESHOLD),", "display"),
+        (OWN, "d.result((CLIP_NORM, CLIPPED_NORM),", "d.result((CLIP_NORM, THRESHOLD),", "display"),
     ],
     "lstm.model": [
-        (LSTM, "CELL = hadamard(F, C_PREV) + hadamard(I, G)", "CELL = hadamard(F, C_PREV) - hadamard(I, G)", "sign"),
-        (LSTM, "CELL = hadamard(F, C_PREV) + hadamard(I, G)", "CELL = hadamard(F, F, C_PREV) + hadamard(I, G)",
-         "exponent"),
-        (LSTM, "W_H[k] * H_PREV, B_H[k]) for k in GATES}", "W_H[k].T * H_PREV, B_H[k]) for k in GATES}", "transpose"),
-        (LSTM, 'GATES = "ifgo"', 'GATES = "ifog"', "order"),
+        ("CELL", "CELL = hadamard(F, C_PREV) + hadamard(I, G)", "CELL = hadamard(F, C_PREV) - hadamard(I, G)", "sign"),
+        ("CELL", "CELL = hadamard(F, C_PREV) + hadamard(I, G)",
+         "CELL = hadamard(F, F, C_PREV) + hadamard(I, G)", "exponent"),
+        ("PRE", "W_H[k] * H_PREV, B_H[k]) for k in GATES}", "W_H[k].T * H_PREV, B_H[k]) for k in GATES}", "transpose"),
+        ("GATES", 'GATES = "ifgo"', 'GATES = "ifog"', "order"),
     ],
     "lstm.cell-path": [
-        (LSTM, "CELL_PATH = DiagMatrix(F)", "CELL_PATH = sp.Identity(n)", "diag"),
-        (LSTM, "CELL_PATH = DiagMatrix(F)", "CELL_PATH = DiagMatrix(one_minus(F))", "sign"),
-        (LSTM, "CELL_PATH = DiagMatrix(F)", "CELL_PATH = DiagMatrix(hadamard(F, F))", "exponent"),
-        (LSTM, "OPEN_GATE = Evaluated(Partial(C, C_PREV), 1, F)", "OPEN_GATE = Evaluated(Partial(C, C_PREV), 0, F)",
-         "display"),
-        (LSTM, "d.result((Partial(C, C_PREV), CELL_PATH),", "d.result((Partial(C, H_PREV), CELL_PATH),", "display"),
+        ("CELL_PATH", "CELL_PATH = DiagMatrix(F)", "CELL_PATH = sp.Identity(n)", "diag"),
+        ("CELL_PATH", "CELL_PATH = DiagMatrix(F)", "CELL_PATH = DiagMatrix(one_minus(F))", "sign"),
+        ("CELL_PATH", "CELL_PATH = DiagMatrix(F)", "CELL_PATH = DiagMatrix(hadamard(F, F))", "exponent"),
+        ("OPEN_GATE", "OPEN_GATE = Evaluated(Partial(C, C_PREV), 1, F)",
+         "OPEN_GATE = Evaluated(Partial(C, C_PREV), 0, F)", "display"),
+        (OWN, "d.result((Partial(C, C_PREV), CELL_PATH),", "d.result((Partial(C, H_PREV), CELL_PATH),", "display"),
     ],
     "lstm.step-jacobian": [
-        (LSTM, 'W_H["f"] + DiagMatrix(hadamard(G, I_P))', 'W_H["f"] - DiagMatrix(hadamard(G, I_P))', "sign"),
-        (LSTM, "D_H_C: DiagMatrix(hadamard(O, TANH_C_PRIME, F)),", "D_H_C: DiagMatrix(hadamard(O, TANH_C_PRIME)),",
-         "diag"),
-        (LSTM, "DiagMatrix(hadamard(O, TANH_C_PRIME)) * D_C_H,", "D_C_H * DiagMatrix(hadamard(O, TANH_C_PRIME)),",
-         "order"),
-        (LSTM, 'hadamard(C_PREV, F_P)) * W_H["f"]', 'hadamard(C_PREV, F_P)) * W_H["f"].T', "transpose"),
-        (GATED, "TANH_SQUARED = sp.Lambda(_u, sp.tanh(_u) ** 2)", "TANH_SQUARED = sp.Lambda(_u, sp.tanh(_u) ** 3)",
-         "exponent"),
-        (LSTM, 'DiagMatrix(hadamard(G, I_P)) * W_H["i"]', 'DiagMatrix(hadamard(G, I_P)) * W_H["g"]', "constant"),
-        (LSTM, "STEP_JACOBIAN = sp.BlockMatrix([[D_H_H, D_H_C], [D_C_H, D_C_C]])",
+        ("BLOCKS", 'W_H["f"] + DiagMatrix(hadamard(G, I_P))', 'W_H["f"] - DiagMatrix(hadamard(G, I_P))', "sign"),
+        ("BLOCKS", "D_H_C: DiagMatrix(hadamard(O, TANH_C_PRIME, F)),",
+         "D_H_C: DiagMatrix(hadamard(O, TANH_C_PRIME)),", "diag"),
+        ("BLOCKS", "DiagMatrix(hadamard(O, TANH_C_PRIME)) * D_C_H,",
+         "D_C_H * DiagMatrix(hadamard(O, TANH_C_PRIME)),", "order"),
+        ("BLOCKS", 'hadamard(C_PREV, F_P)) * W_H["f"]', 'hadamard(C_PREV, F_P)) * W_H["f"].T', "transpose"),
+        ("gated:TANH_SQUARED", "TANH_SQUARED = sp.Lambda(_u, sp.tanh(_u) ** 2)",
+         "TANH_SQUARED = sp.Lambda(_u, sp.tanh(_u) ** 3)", "exponent"),
+        ("BLOCKS", 'DiagMatrix(hadamard(G, I_P)) * W_H["i"]', 'DiagMatrix(hadamard(G, I_P)) * W_H["g"]', "constant"),
+        ("STEP_JACOBIAN", "STEP_JACOBIAN = sp.BlockMatrix([[D_H_H, D_H_C], [D_C_H, D_C_C]])",
          "STEP_JACOBIAN = sp.BlockMatrix([[D_H_H, D_C_H], [D_H_C, D_C_C]])", "display"),
     ],
     "gru.model": [
-        (GRU, "HIDDEN = sp.MatAdd(hadamard(one_minus(Z), N),", "HIDDEN = sp.MatAdd(hadamard(Z, N),", "sign"),
-        (GRU, "hadamard(Z, H_PREV), evaluate=False)", "hadamard(Z, Z, H_PREV), evaluate=False)", "exponent"),
-        (GRU, 'W_H[k] * H_PREV, B_H[k]) for k in "rz"}', 'W_H[k].T * H_PREV, B_H[k]) for k in "rz"}', "transpose"),
-        (GRU, 'GATES = "rzn"', 'GATES = "zrn"', "order"),
-        (GRU, "hadamard(R, RECURRENT_N))", "hadamard(Z, RECURRENT_N))", "constant"),
+        ("HIDDEN", "HIDDEN = sp.MatAdd(hadamard(one_minus(Z), N),", "HIDDEN = sp.MatAdd(hadamard(Z, N),", "sign"),
+        ("HIDDEN", "hadamard(Z, H_PREV), evaluate=False)", "hadamard(Z, Z, H_PREV), evaluate=False)", "exponent"),
+        ("PRE", 'W_H[k] * H_PREV, B_H[k]) for k in "rz"}', 'W_H[k].T * H_PREV, B_H[k]) for k in "rz"}', "transpose"),
+        ("GATES", 'GATES = "rzn"', 'GATES = "zrn"', "order"),
+        ("PRE", "hadamard(R, RECURRENT_N))", "hadamard(Z, RECURRENT_N))", "constant"),
     ],
     "gru.direct-path": [
-        (GRU, "DIRECT_PATH = DiagMatrix(Z)", "DIRECT_PATH = sp.Identity(Z.shape[0])", "diag"),
-        (GRU, "DIRECT_PATH = DiagMatrix(Z)", "DIRECT_PATH = DiagMatrix(one_minus(Z))", "sign"),
-        (GRU, "DIRECT_PATH = DiagMatrix(Z)", "DIRECT_PATH = DiagMatrix(hadamard(Z, Z))", "exponent"),
-        (GRU, 'CUT = (W_H["r"], W_H["z"], W_H["n"])', 'CUT = (W_H["r"], W_H["n"])', "constant"),
-        (GRU, "d.result((cut(D_H_H), cut(DIRECT_PATH)),", "d.result((D_H_H, cut(DIRECT_PATH)),", "display"),
+        ("DIRECT_PATH", "DIRECT_PATH = DiagMatrix(Z)", "DIRECT_PATH = sp.Identity(Z.shape[0])", "diag"),
+        ("DIRECT_PATH", "DIRECT_PATH = DiagMatrix(Z)", "DIRECT_PATH = DiagMatrix(one_minus(Z))", "sign"),
+        ("DIRECT_PATH", "DIRECT_PATH = DiagMatrix(Z)", "DIRECT_PATH = DiagMatrix(hadamard(Z, Z))", "exponent"),
+        ("CUT", 'CUT = (W_H["r"], W_H["z"], W_H["n"])', 'CUT = (W_H["r"], W_H["n"])', "constant"),
+        (OWN, "d.result((cut(D_H_H), cut(DIRECT_PATH)),", "d.result((D_H_H, cut(DIRECT_PATH)),", "display"),
     ],
     "gru.step-jacobian": [
-        (GRU, "hadamard(minus(H_PREV, N), Z_P)", "hadamard(minus(N, H_PREV), Z_P)", "sign"),
-        (GRU, 'sp.MatAdd(DiagMatrix(R) * W_H["n"],', 'sp.MatAdd(W_H["n"] * DiagMatrix(R),', "order"),
-        (GRU, "DiagMatrix(hadamard(one_minus(Z), N_P))", "DiagMatrix(N_P)", "diag"),
-        (GRU, 'hadamard(RECURRENT_N, R_P)) * W_H["r"]', 'hadamard(RECURRENT_N, R_P)) * W_H["r"].T', "transpose"),
-        (GATED, "TANH_PRIME = sp.Lambda(_u, 1 - sp.tanh(_u) ** 2)", "TANH_PRIME = sp.Lambda(_u, 1 - sp.tanh(_u) ** 3)",
-         "exponent"),
-        (GRU, "DIRECT_PATH, DiagMatrix(hadamard(minus(H_PREV, N), Z_P))", "DiagMatrix(hadamard(minus(H_PREV, N), Z_P))",
-         "display"),
+        ("STEP_JACOBIAN", "hadamard(minus(H_PREV, N), Z_P)", "hadamard(minus(N, H_PREV), Z_P)", "sign"),
+        ("STEP_JACOBIAN", 'sp.MatAdd(DiagMatrix(R) * W_H["n"],', 'sp.MatAdd(W_H["n"] * DiagMatrix(R),', "order"),
+        ("STEP_JACOBIAN", "DiagMatrix(hadamard(one_minus(Z), N_P))", "DiagMatrix(N_P)", "diag"),
+        ("STEP_JACOBIAN", 'hadamard(RECURRENT_N, R_P)) * W_H["r"]',
+         'hadamard(RECURRENT_N, R_P)) * W_H["r"].T', "transpose"),
+        ("gated:TANH_PRIME", "TANH_PRIME = sp.Lambda(_u, 1 - sp.tanh(_u) ** 2)",
+         "TANH_PRIME = sp.Lambda(_u, 1 - sp.tanh(_u) ** 3)", "exponent"),
+        ("STEP_JACOBIAN", "DIRECT_PATH, DiagMatrix(hadamard(minus(H_PREV, N), Z_P))",
+         "DiagMatrix(hadamard(minus(H_PREV, N), Z_P))", "display"),
     ],
 }
-"""For each equation id, mutants of its mathematics: (module file, old text, new text, kind)."""
+"""For each equation id, hand-written mutants of its mathematics: (scope, old text, new text, kind).
+
+The scope is :data:`OWN` (the id's own function), a top-level name of the id's topic module (a
+function, a class, or a name a statement assigns, ``NAME[...] = …`` included), or ``"module:NAME"``
+for one in another module of ``derivations/``; the old text must occur exactly once in it."""
 
 
 @dataclass(frozen=True)
 class Mutant:
-    """One text replacement in one module, meant to break the derivation ``id``."""
+    """One text replacement, inside one scope, meant to break the derivation ``id``.
+
+    ``hook``: the new text calls :func:`perturbing`, so the copy needs this file as ``mutant_hook.py``."""
 
     id: str
-    module: str
+    scope: str
     old: str
     new: str
     kind: str
+    generated: str = ""
+    hook: bool = False
 
     @property
     def topic(self) -> str:
         return self.id.split(".", 1)[0]
 
+    @property
+    def module(self) -> str:
+        """The file the scope is in, relative to the project."""
+        module = self.scope.split(":", 1)[0] if ":" in self.scope else self.topic
+        return f"derivations/{module}.py"
+
+    @property
+    def where(self) -> str:
+        """The scope as a reader finds it: ``rnn.py:STEP_JACOBIAN``, or the id's own function."""
+        name = self.scope.split(":", 1)[-1] or f"@{self.id}"
+        return f"{Path(self.module).name}:{name}"
+
     def __str__(self) -> str:
-        return f"{self.id} [{self.kind}] {Path(self.module).name}: {self.old!r} -> {self.new!r}"
+        if self.generated:
+            return f"{self.id} [{self.kind}, generated] {self.where}: {self.generated}"
+        return f"{self.id} [{self.kind}] {self.where}: {self.old!r} -> {self.new!r}"
 
 
-def mutants(prefix: str = "") -> list[Mutant]:
-    """The mutants of every id that starts with ``prefix``, in table order."""
-    return [Mutant(equation_id, *row) for equation_id, rows in MUTANTS.items() if equation_id.startswith(prefix)
-            for row in rows]
+# --- Scopes: where a mutant's old text is looked up ---
+
+def _statements(text: str) -> list[tuple[ast.stmt, int, int]]:
+    """Each top-level statement of a module with its character span (decorators included)."""
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    out = []
+    for node in ast.parse(text).body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        out.append((node, offsets[first - 1], offsets[node.end_lineno]))
+    return out
+
+
+def spans(mutant: Mutant, text: str) -> list[tuple[int, int]]:
+    """The character spans of ``text`` (the mutant's module) that make up its scope."""
+    name = mutant.scope.split(":", 1)[-1]
+    found = [(start, end) for node, start, end in _statements(text)
+             if ((derivation_id(node) or (None,))[0] == mutant.id if not name else name in defines(node))]
+    if not found:
+        what = f"no function decorated with {mutant.id!r}" if not name else f"no top-level {name!r}"
+        raise ValueError(f"{mutant}: {mutant.module} has {what}")
+    return found
+
+
+def locate(mutant: Mutant, project: Path) -> tuple[Path, int]:
+    """The mutant's module and the offset of its old text, which must occur exactly once in its scope."""
+    path = project / mutant.module
+    text = path.read_text(encoding="utf-8")
+    hits = [start + i for start, end in spans(mutant, text) for i in _occurrences(text[start:end], mutant.old)]
+    if len(hits) != 1:
+        raise ValueError(f"{mutant}: the old text occurs {len(hits)} times in its scope {mutant.where}, not once")
+    return path, hits[0]
+
+
+def _occurrences(text: str, old: str) -> list[int]:
+    found, at = [], text.find(old)
+    while at >= 0:
+        found.append(at)
+        at = text.find(old, at + 1)
+    return found
+
+
+def apply(mutant: Mutant, project: Path) -> None:
+    """Replace the mutant's old text, which must occur exactly once in its scope, by its new text; a
+    generated display mutant also gets this file as ``mutant_hook.py`` beside the copy's package."""
+    path, at = locate(mutant, project)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:at] + mutant.new + text[at + len(mutant.old):], encoding="utf-8")
+    if mutant.hook:
+        shutil.copy2(Path(__file__), project / "mutant_hook.py")
+
+
+# --- Generated mutants ---
+
+RELATIONS = ("=", r"\leq", r"\approx")
+
+
+def describe(records: dict) -> dict:
+    """What generation needs from the derivation records: each id's kind and, per clause of a result,
+    the relation before each part (``=``, ``\\leq`` or ``\\approx``)."""
+    out = {}
+    for eid, record in records.items():
+        clauses = []
+        for clause in record["clauses"] if record["kind"] == "result" else ():
+            text, parts, relations = clause["latex"], clause["parts"], []
+            at = len(parts[0])
+            for part in parts[1:]:
+                relation = next(r for r in RELATIONS if text.startswith(f" {r} {part}", at))
+                relations.append(relation)
+                at += len(relation) + 2 + len(part)
+            clauses.append(relations)
+        out[eid] = {"kind": record["kind"], "clauses": clauses}
+    return out
+
+
+def describe_project(project: Path) -> dict:
+    """:func:`describe` of the records the copy ``project`` derives (from its cache when it is filled)."""
+    script = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import mutants; "
+              "from derivations import cache; print(json.dumps(mutants.describe(cache.records())))")
+    status, output = execute([sys.executable, "-c", script], project, 900)
+    if status != 0:
+        raise SystemExit(f"the project at {project} does not derive:\n{output}")
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _function(text: str, equation_id: str) -> ast.FunctionDef:
+    for node, _, _ in _statements(text):
+        if (derivation_id(node) or (None,))[0] == equation_id:
+            return node
+    raise ValueError(f"{equation_id}: no function in its topic module is decorated with this id")
+
+
+def _display(equation_id: str, function: ast.FunctionDef, lines: list[str], clause: int, part: int, how: str,
+             note: str) -> Mutant:
+    """A mutant that inserts, as the first line of the derivation function, a call that makes ``d.result``
+    see part ``part`` of clause ``clause`` changed by ``how`` (:func:`perturb`)."""
+    header = lines[function.lineno - 1]
+    if function.body[0].lineno == function.lineno or not header.rstrip().endswith(":"):
+        raise ValueError(f"{equation_id}: its function's signature is not one line ending in ':'")
+    builder = function.args.args[0].arg
+    indent = " " * function.body[0].col_offset
+    call = f'{builder} = __import__("mutant_hook").perturbing({builder}, {clause}, {part}, "{how}")\n'
+    return Mutant(equation_id, OWN, header, header + indent + call, "display", note, hook=True)
+
+
+CONSTRUCTORS = ("Symbol", "symbols", "MatrixSymbol", "Function", "Dummy", "IndexedBase", "Lambda", "Matrix",
+                "blocks", "at_t", "dataclass")
+"""Calls that make a symbol or a table rather than a model object: generation leaves their assignments alone."""
+
+
+def _objects(text: str, call: str, function: ast.FunctionDef, equation_id: str) -> list[Mutant]:
+    """Sign and constant mutants of the top-level objects that the function's ``d.<call>(...)`` names,
+    each a single assignment of an expression (not of a symbol, a table or a function)."""
+    used = []
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == call):
+            used += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in used]
+    assignments = {}
+    for node, _, _ in _statements(text):
+        for name in defines(node):
+            assignments.setdefault(name, []).append(node)
+    out = []
+    for name in used:
+        nodes = assignments.get(name, [])
+        if len(nodes) != 1 or not isinstance(nodes[0], ast.Assign) or len(nodes[0].targets) != 1:
+            continue
+        node = nodes[0]
+        if not isinstance(node.targets[0], ast.Name) or not _is_expression(node.value):
+            continue
+        old, value = ast.get_source_segment(text, node), ast.get_source_segment(text, node.value)
+        for how, kind, new in (("negated", "sign", f"-({value})"), ("doubled", "constant", f"2 * ({value})"),
+                               ("zeroed", "constant", f"0 * ({value})")):
+            out.append(Mutant(equation_id, name, old, f"{name} = {new}", kind, f"{name} {how}"))
+    return out
+
+
+def _is_expression(value: ast.expr) -> bool:
+    if isinstance(value, ast.Call):
+        func = value.func.attr if isinstance(value.func, ast.Attribute) else getattr(value.func, "id", "")
+        return func not in CONSTRUCTORS
+    return isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Name, ast.Attribute, ast.Subscript))
+
+
+def generated(equation_id: str, description: dict, declared: int, project: Path = ROOT) -> list[Mutant]:
+    """The generated mutants of one id (see the module's docstring): a display mutant per clause of a
+    result, then, while the id has fewer than :data:`MINIMUM` mutants with ``declared`` ones, more."""
+    topic = equation_id.split(".", 1)[0]
+    text = (project / "derivations" / f"{topic}.py").read_text(encoding="utf-8")
+    function, lines = _function(text, equation_id), text.splitlines(keepends=True)
+    clauses = description["clauses"]
+    out = [_display(equation_id, function, lines, number, -1, "flip", f"clause {number}'s closed form flipped")
+           for number, _ in enumerate(clauses, 1)]
+    more = []
+    if clauses and clauses[0][-1] != r"\leq":
+        more.append(_display(equation_id, function, lines, 1, -1, "offset", "clause 1's closed form offset"))
+    if clauses and clauses[0][0] != r"\leq":
+        more.append(_display(equation_id, function, lines, 1, 0, "negate", "clause 1's left side negated"))
+    more += _objects(text, "result" if clauses else "define", function, equation_id)
+    return out + more[:max(0, MINIMUM - declared - len(out))]
+
+
+def mutants(prefix: str = "", descriptions: dict | None = None, project: Path = ROOT) -> list[Mutant]:
+    """The mutants of every id that starts with ``prefix``, declared then generated, id by id in the order
+    of ``descriptions`` (:func:`describe` of the records; by default derived from ``project``)."""
+    descriptions = describe_project(project) if descriptions is None else descriptions
+    unknown = sorted(set(DECLARED) - set(descriptions))
+    if unknown:
+        raise ValueError(f"mutants declared for ids that are not registered: {', '.join(unknown)}")
+    out = []
+    for eid, description in descriptions.items():
+        if eid.startswith(prefix):
+            declared = [Mutant(eid, *row) for row in DECLARED.get(eid, ())]
+            out += declared + generated(eid, description, len(declared), project)
+    return out
+
+
+# --- The hook a generated display mutant inserts (run in the copy, imported as mutant_hook) ---
+
+PERTURBATIONS = ("flip", "offset", "negate")
+
+
+def perturbing(d, clause: int, part: int, how: str):
+    """``d`` as a derivation function uses it, except that ``d.result`` receives part ``part`` (0: the
+    left side, -1: the closed form) of clause ``clause`` (from 1) changed by ``how`` (:func:`perturb`)."""
+    return _Perturbing(d, clause, part, how)
+
+
+class _Perturbing:
+    def __init__(self, d, clause: int, part: int, how: str):
+        self._d, self._change = d, (clause, part, how)
+
+    def __getattr__(self, name):
+        return getattr(self._d, name)
+
+    def result(self, *clauses, **kwargs):
+        return self._d.result(*perturb(clauses, *self._change), **kwargs)
+
+
+def perturb(clauses: tuple, clause: int, part: int, how: str) -> list:
+    """``clauses`` (as given to ``d.result``) with one part changed: "flip" makes a matrix c into −c
+    and anything else into −1 − c (so that 0 and ∞ change too), "offset" doubles a matrix and adds 1
+    to anything else, "negate" makes c into −c (for a left side, which may be a Jacobian written as
+    notation). A part that follows ``≤`` or ``≈`` keeps its relation: its value changes."""
+    if how not in PERTURBATIONS:
+        raise ValueError(f"unknown perturbation {how!r}; known: {', '.join(PERTURBATIONS)}")
+    clauses = [tuple(c) for c in clauses]
+    if not 1 <= clause <= len(clauses):
+        raise ValueError(f"no clause {clause}: the result shows {len(clauses)}")
+    chosen = clauses[clause - 1]
+    name, parts = (chosen[:1], list(chosen[1:])) if isinstance(chosen[0], str) else ((), list(chosen))
+    parts[part] = _changed(parts[part], how)
+    clauses[clause - 1] = (*name, *parts)
+    return clauses
+
+
+def _changed(part, how: str):
+    import sympy as sp
+
+    if getattr(part, "relation", None) and len(part.args) == 1:  # AtMost, Approximately: change the value
+        return type(part)(_changed(part.args[0], how))
+    value = part if isinstance(part, (sp.Basic, sp.MatrixBase)) else sp.sympify(part)
+    matrix = isinstance(value, (sp.MatrixBase, sp.MatrixExpr))
+    if how == "negate" or (how == "flip" and matrix):
+        return -value
+    if how == "flip":
+        return -1 - value
+    return 2 * value if matrix else value + 1
 
 
 # --- Snapshot ---
@@ -445,15 +713,6 @@ def copy_project(source: Path, dest: Path, cache: bool = True) -> Path:
     return dest
 
 
-def apply(mutant: Mutant, project: Path) -> None:
-    """Replace the mutant's old text, which must occur exactly once, by its new text."""
-    path = project / mutant.module
-    text = path.read_text(encoding="utf-8")
-    if text.count(mutant.old) != 1:
-        raise ValueError(f"{mutant}: the old text occurs {text.count(mutant.old)} times in {mutant.module}")
-    path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
-
-
 # --- Run one ---
 
 @dataclass
@@ -467,6 +726,7 @@ class Outcome:
     named: bool = False
     seconds: float = 0.0
     output: str = ""
+    generated: bool = False
 
     @property
     def proved(self) -> bool:
@@ -522,7 +782,8 @@ def run_one(pristine: Path, work: Path, mutant: Mutant | None, ids: list[str], t
     if mutant is not None:
         apply(mutant, project)
     topic = ids[0].split(".", 1)[0]
-    outcome = Outcome(str(mutant) if mutant else f"control {topic}", tuple(ids))
+    outcome = Outcome(str(mutant) if mutant else f"control {topic}", tuple(ids),
+                      generated=bool(mutant and mutant.generated))
     for name, argv in commands(topic, ids):
         status, output = execute(argv, project, timeout)
         outcome.output += f"$ {name}\n{output}\n"
@@ -594,6 +855,9 @@ def report(outcomes: list[Outcome], wall: float) -> str:
                 f"{totals['timeout']} timed out; {totals['survived']} survived; wall time {wall:.0f} s")
     rows.append(f"killed by a proof or numeric check {totals['proof']}/{totals['mutants']} = "
                 f"{totals['proof'] / mutants:.0%}")
+    generated = tally([o for o in outcomes if o.generated])
+    rows.append(f"generated {generated['mutants']} of the {totals['mutants']}: {generated['killed']} killed, "
+                f"{generated['proof']} by a proof or numeric check")
     rows += [f"SURVIVED {o.label}" for o in outcomes if o.verdict == "survived"]
     rows += [f"GOLDEN ONLY {o.label}" for o in outcomes if golden_only(o)]
     rows += [f"TIMEOUT {o.label}" for o in outcomes if o.verdict == "timeout"]
@@ -632,13 +896,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worktree", action="store_true",
                         help="mutate a copy of the working tree instead of the last commit (HEAD)")
     args = parser.parse_args(argv)
-    chosen = mutants(args.only)
-    if not chosen:
-        parser.error(f"no equation id starts with {args.only!r}")
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         pristine = snapshot(Path(tmp) / "head", args.worktree)
         print(f"derivations imported from {check_isolation(pristine)}", flush=True)
+        chosen = mutants(args.only, describe_project(pristine), pristine)
+        if not chosen:
+            parser.error(f"no equation id starts with {args.only!r}")
+        print(f"{len(chosen)} mutants: {sum(not m.generated for m in chosen)} declared, "
+              f"{sum(bool(m.generated) for m in chosen)} generated", flush=True)
         outcomes = run_all(pristine, Path(tmp), chosen, args.jobs, args.timeout)
     print(report(outcomes, time.monotonic() - start))
     return 1 if args.strict and strict_failure(outcomes) else 0

@@ -1,4 +1,4 @@
-"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | published | assets``."""
+"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | published | assets | new ID``."""
 
 from __future__ import annotations
 
@@ -42,11 +42,25 @@ def _check(args) -> int:
 
 
 def _export(args) -> int:
-    """Re-derive whole topics and write their cache entries (used by the cache, out of process)."""
-    for topic in args.topics:
-        if topic not in registry.TOPICS:
-            raise UnknownIdError(topic, list(registry.TOPICS))
-        cache.write(topic, [run(entry) for entry in registry.entries(topic)], cache.key(topic))
+    """Re-derive the given ids and write their cache entries, records or errors (used by the cache,
+    out of process); only the topic modules of those ids are imported."""
+    from . import dependencies
+
+    places = dependencies.placements()
+    for eid in args.ids:
+        if eid not in places:
+            raise UnknownIdError(eid, list(places))
+        topic = places[eid].topic
+        try:
+            registry.load((topic,))
+        except Exception as error:  # noqa: BLE001 - any error on import is this id's error
+            cache.write(eid, cache.key(eid), error=f"{eid}: derivations/{topic}.py fails to import: "
+                                                   f"{type(error).__name__}: {error}")
+            continue
+        try:
+            cache.write(eid, cache.key(eid), record=run(registry.lookup(eid, topic)))
+        except DerivationError as error:
+            cache.write(eid, cache.key(eid), error=str(error))
     return 0
 
 
@@ -71,6 +85,18 @@ def _bib(args) -> int:
     return 0
 
 
+def _translations(_args) -> int:
+    from .translations import CATALOGUE, update
+
+    untranslated, fuzzy = update()
+    print(f"updated {CATALOGUE}: {len(untranslated)} untranslated, {len(fuzzy)} outdated (fuzzy)")
+    for text in untranslated:
+        print(f"  untranslated: {text}")
+    for text in fuzzy:
+        print(f"  fuzzy:        {text}")
+    return 1 if untranslated or fuzzy else 0
+
+
 def _published(_args) -> int:
     from pathlib import Path
 
@@ -86,6 +112,13 @@ def _write(path: str, text: str) -> None:
 
     Path(path).write_text(text, encoding="utf-8")
     print(f"wrote {path}")
+
+
+def _new(args) -> int:
+    from .scaffold import create
+
+    print(create(args.id, args.title, args.definition))
+    return 0
 
 
 def _assets(_args) -> int:
@@ -105,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="re-derive, prove and cross-check numerically (all, or the given ids)")
     check.add_argument("ids", nargs="*", metavar="ID")
     check.set_defaults(run=_check)
-    export = commands.add_parser("export", help="re-derive topics into the cache")
-    export.add_argument("topics", nargs="+", metavar="TOPIC")
+    export = commands.add_parser("export", help="re-derive equations into the cache")
+    export.add_argument("ids", nargs="+", metavar="ID")
     export.set_defaults(run=_export)
     tex = commands.add_parser("tex", help="write every equation, labelled by id, as one LaTeX document")
     tex.add_argument("--output", default="docs/downloads/derivations.tex")
@@ -117,9 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     bib = commands.add_parser("bib", help="BibTeX for the page that holds an equation")
     bib.add_argument("id")
     bib.set_defaults(run=_bib)
+    commands.add_parser("translations", help="update the Chinese catalogue (gettext .po) from the English texts; "
+                        "exit 1 while any text is untranslated or fuzzy").set_defaults(run=_translations)
     commands.add_parser("published", help="record newly placed ids in derivations/published.json").set_defaults(
         run=_published)
     commands.add_parser("assets", help="install KaTeX and copy its CSS and fonts into docs/").set_defaults(run=_assets)
+    new = commands.add_parser("new", help="create a derivation's skeleton, its test and every registration")
+    new.add_argument("id", metavar="ID", help="topic.name, e.g. rnn.input-jacobian")
+    new.add_argument("--title", help="the title shown on the page (default: from the id)")
+    new.add_argument("--definition", action="store_true", help="a definition (d.define) instead of a result")
+    new.set_defaults(run=_new)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

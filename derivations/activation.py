@@ -39,7 +39,7 @@ SUPREMUM = {"sigmoid": sp.Rational(1, 4), "tanh": sp.Integer(1), "relu": sp.Inte
 """γ = sup |σ'|, proved below for each activation."""
 
 
-def _maximum_at_critical_point(d, name: str, shown) -> None:
+def maximum_at_critical_point(d, name: str, shown) -> None:
     """Find σ'’s critical point, prove it is the global maximum, and prove the maximum value."""
     derivative = sp.diff(DEFINITIONS[name], x)
     critical = sp.solve(sp.diff(derivative, x), x)
@@ -78,7 +78,7 @@ def sigmoid_derivative(d):
     d.step("Differentiate (quotient rule).", sp.Derivative(sigma(x), x), derived)
     shown = sp.Mul(sigma(x), 1 - sigma(x), evaluate=False)
     d.step("Rewrite with $\\sigma$ itself: the derivative is $\\sigma(1-\\sigma)$.", sp.Derivative(sigma(x), x), shown)
-    _maximum_at_critical_point(d, "sigmoid", sp.Derivative(sigma(x), x))
+    maximum_at_critical_point(d, "sigmoid", sp.Derivative(sigma(x), x))
     d.prove(STABLE["sigmoid"], DERIVATIVES["sigmoid"], kind="symbolic",
             claim="σ(x)σ(−x) = σ(x)(1 − σ(x)), the form the numeric API evaluates without cancellation")
     d.number("at-zero", s.subs(x, 0))
@@ -92,7 +92,7 @@ def sigmoid_derivative(d):
 def tanh_derivative(d):
     derived = sp.diff(DEFINITIONS["tanh"], x)
     d.step("Differentiate the hyperbolic tangent.", sp.Derivative(sp.tanh(x), x), derived)
-    _maximum_at_critical_point(d, "tanh", DERIVATIVES["tanh"])
+    maximum_at_critical_point(d, "tanh", DERIVATIVES["tanh"])
     d.prove(STABLE["tanh"], DERIVATIVES["tanh"], kind="symbolic",
             claim="1/cosh²(x) = 1 − tanh²(x), the form the numeric API evaluates without cancellation")
     d.result(("derivative", sp.Derivative(sp.tanh(x), x), DERIVATIVES["tanh"]),

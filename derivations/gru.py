@@ -67,7 +67,8 @@ def model_definition(d):
              ("state", H, HIDDEN))
 
 
-def _show_model(d) -> None:
+def show_model(d) -> None:
+    """Show the model (gru.model) as the first steps of a derivation: the candidate and the new state."""
     d.step("PyTorch stacks the gate blocks of each parameter in the order $r, z, n$. The reset "
            "gate scales the recurrent part of the candidate's pre-activation.", N, DEFINITIONS[N])
     d.step("The new state mixes the candidate and the old state, entry by entry, by the update gate.",
@@ -81,7 +82,7 @@ def cut(expr) -> Evaluated:
 
 @derivation("gru.direct-path", title="The GRU direct path")
 def direct_path_derivation(d):
-    _show_model(d)
+    show_model(d)
     d.step("Cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = W_{hn} = 0$: then only "
            "the term $z_t \\odot h_{t-1}$ reads $h_{t-1}$, entry by entry. SymPy differentiates the explicit "
            "model for $n \\in \\{1, 2, 3\\}$ and then sets the three weights to zero, in $z_t$ as well.",
@@ -91,7 +92,7 @@ def direct_path_derivation(d):
 
 @derivation("gru.step-jacobian", title="Jacobian of one GRU step")
 def step_jacobian_derivation(d):
-    _show_model(d)
+    show_model(d)
     prove_slopes(d)
     d.step("Write $k'_t$ for the derivative of gate $k$ at its pre-activation: $z'_t = z_t \\odot "
            "(1 - z_t)$ for the logistic $\\sigma$, and $n'_t = 1 - n_t \\odot n_t$.", Z_P, hadamard(Z, one_minus(Z)))

@@ -79,7 +79,8 @@ def model_definition(d):
              ("output-gate", O, DEFINITIONS[O]), ("cell", C, CELL), ("state", H, HIDDEN))
 
 
-def _show_model(d) -> None:
+def show_model(d) -> None:
+    """Show the model (lstm.model) as the first steps of a derivation: the stacked gates, the cell and the state."""
     d.step("PyTorch stacks the four gate blocks of each parameter in the order $i, f, g, o$; "
            "gate $f$ reads the $f$ rows of weight_ih and weight_hh.", sp.Symbol("a_{f}"), PRE["f"])
     d.step("The gates: $i_t, f_t, o_t$ apply $\\sigma$ entry by entry to their pre-activations, "
@@ -96,7 +97,7 @@ def model_instances() -> tuple[Instance, ...]:
 
 @derivation("lstm.cell-path", title="The LSTM cell path: the constant error carousel")
 def cell_path_derivation(d):
-    _show_model(d)
+    show_model(d)
     d.step("The gates read $h_{t-1}$ and $x_t$ but not $c_{t-1}$, so only the first term of $c_t$ "
            "depends on $c_{t-1}$, entry by entry. SymPy differentiates the explicit cell for "
            "$n \\in \\{1, 2\\}$.", Partial(C, C_PREV), CELL_PATH)
@@ -108,7 +109,7 @@ def cell_path_derivation(d):
 
 @derivation("lstm.step-jacobian", title="Jacobian of one LSTM step")
 def step_jacobian_derivation(d):
-    _show_model(d)
+    show_model(d)
     prove_slopes(d)
     d.step("Write $k'_t$ for the derivative of gate $k$ at its pre-activation: "
            "$f'_t = \\sigma'(a_f) = f_t \\odot (1 - f_t)$ for the logistic $\\sigma$, "

@@ -80,11 +80,12 @@ CLIPPING_SCALES = (1e-8, 1e-4, 1.0, 1e4, 1e8)
 """Scales of the random gradients on which ``clip_by_norm`` is checked against the display."""
 
 
-def _step_partial():
+def step_partial():
+    """∂h_t/∂h_{t-1} as the page writes it: the left side of every step Jacobian of this chapter."""
     return Partial(at("h", t), at("h", t - 1))
 
 
-def _explicit_instances(model, note: str = "", functions=None) -> tuple[Instance, ...]:
+def explicit_instances(model, note: str = "", functions=None) -> tuple[Instance, ...]:
     """h_t as ``model`` defines it and h_{t-1}, on explicit n×n matrices."""
     return tuple(Instance(f"explicit n = {size}{note}", "explicit", subs={Z_T: PRE_ACTIVATION, n: size, m: 1},
                           values={at("h", t): model, at("h", t - 1): H_PREV}, functions=functions or {},
@@ -114,7 +115,7 @@ def relu_step_jacobian_derivation(d):
            "$1[x > 0]$; activation.relu-derivative).", sp.Derivative(act.DEFINITIONS["relu"], act.x),
            act.DERIVATIVES["relu"])
     derived = concrete(STEP_JACOBIAN, "relu")
-    d.step("Substitute it for $\\sigma'$ in rnn.step-jacobian.", _step_partial(), derived.subs(PRE_ACTIVATION, Z_T))
+    d.step("Substitute it for $\\sigma'$ in rnn.step-jacobian.", step_partial(), derived.subs(PRE_ACTIVATION, Z_T))
     signs = {}
     for size in SIZES:
         W, (h0, _), (z,) = explicit_states(size, 1)
@@ -138,7 +139,7 @@ def relu_step_jacobian_derivation(d):
                         claim=f"n = {size}, signs {shown}: inactive unit {row} has a zero row (a dead unit passes no gradient)")
     d.step("Where the first entry of $z_t$ is positive and the second negative ($n = 2$), the active row is copied from $W_{hh}$ and the "
            "inactive row is zero. SymPy checks every sign pattern for $n \\in \\{1, 2\\}$ against its "
-           "own Jacobian of $\\max(0, z_t)$.", _step_partial(), signs[2, "+−"])
+           "own Jacobian of $\\max(0, z_t)$.", step_partial(), signs[2, "+−"])
     k, w = sp.Symbol("k", integer=True, positive=True), 1 + sp.Symbol("delta", positive=True)
     d.step("Nothing is squashed: while every unit stays active, the Jacobian across $k$ steps is "
            "$W_{hh}^k$, which grows without bound when the spectral radius $\\rho(W_{hh})$ exceeds 1 "
@@ -149,9 +150,9 @@ def relu_step_jacobian_derivation(d):
     relu_model, kink = concrete(MODEL, "relu"), ", ReLU'(0) taken as 0"
     general = Instance(f"general n{kink}", "symbolic", subs={Z_T: PRE_ACTIVATION}, functions=KINK_AS_ZERO,
                        values={at("h", t): relu_model, at("h", t - 1): H_PREV})
-    d.result((_step_partial(), RELU_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),
+    d.result((step_partial(), RELU_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),
              ("mask", Partial(elementwise(RELU, at("z", t, (n, 1))), at("z", t, (n, 1))), RELU_MASK),
-             at=(general, *_explicit_instances(relu_model, kink, KINK_AS_ZERO), *_mask_instances()))
+             at=(general, *explicit_instances(relu_model, kink, KINK_AS_ZERO), *_mask_instances()))
 
 
 @definition("remedies.residual-model", title="A residual recurrent step")
@@ -176,13 +177,13 @@ def residual_jacobian_derivation(d):
             claim="n = 2, σ'(z_t) = 0: the plain step Jacobian is zero")
     saturated_jacobian = (sp.eye(2) + explicit_step_jacobian(W, z)).xreplace(saturated)
     d.step("Where every unit saturates ($\\sigma' = 0$) the plain step Jacobian is zero, but the "
-           "residual one is the identity: the gradient still flows back unchanged.", _step_partial(),
+           "residual one is the identity: the gradient still flows back unchanged.", step_partial(),
            saturated_jacobian)
     d.prove(saturated_jacobian, sp.eye(2), kind="explicit", claim="n = 2, σ'(z_t) = 0: the residual Jacobian is I")
     general = Instance("general n, SymPy's matrix calculus term by term (it cannot differentiate the sum at once)",
-                       "symbolic", subs={Z_T: PRE_ACTIVATION}, values={_step_partial(): numerator})
-    d.result((_step_partial(), RESIDUAL_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),
-             at=(general, *_explicit_instances(RESIDUAL_MODEL)))
+                       "symbolic", subs={Z_T: PRE_ACTIVATION}, values={step_partial(): numerator})
+    d.result((step_partial(), RESIDUAL_STEP_JACOBIAN.subs(PRE_ACTIVATION, Z_T)),
+             at=(general, *explicit_instances(RESIDUAL_MODEL)))
 
 
 @derivation("remedies.xavier-variance", title="Xavier (Glorot) initialization: variance and uniform bound")
