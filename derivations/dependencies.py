@@ -216,6 +216,15 @@ def reach(equation_id: str, package: Path = PACKAGE_DIR) -> list[Statement]:
     return [module(name, package).statements[index] for name, index in sorted(seen)]
 
 
+def without_texts(name: str, package: Path = PACKAGE_DIR) -> str:
+    """Module ``name``'s source with the literal title and step texts of its derivations blanked:
+    what code that imports the module (a notebook) can depend on."""
+    text = _path(name, package).read_text(encoding="utf-8")
+    for place in module(name, package).placements:
+        text = text.replace(place.code, place.math_source, 1)
+    return text
+
+
 def state(package: Path = PACKAGE_DIR) -> tuple:
     """What changes when any module of the package is saved: every file's name, time and size."""
     return tuple((path.name, *stamp(path.stem, package)) for path in sorted(package.glob("*.py")))

@@ -50,22 +50,24 @@ def failure(error: Exception) -> str:
 
 
 _page: str | None = None
+_output: str | None = None
 _inputs: dict[str, dict[tuple[str, str], object]] = {}
-"""Per page (path under ``docs/``): what its last build read, each with the fingerprint it had."""
+"""Per built page (its path in the site): what its last build read, each with the fingerprint it had."""
 
 
-def building(page: str | None) -> None:
-    """The page whose Markdown is being converted now (``None`` between pages)."""
-    global _page
-    _page = page
-    if page is not None:
-        _inputs[page] = {}
+def building(page: str | None, output: str | None = None) -> None:
+    """The page whose Markdown is being converted now (``None`` between pages), and the file it
+    is built into, which tells the editions of one page apart."""
+    global _page, _output
+    _page, _output = page, output
+    if output is not None:
+        _inputs[output] = {}
 
 
 def depends(kind: str, name: str, fingerprint: object) -> None:
     """Record that the page being built read ``name`` (an equation id, a file) as ``fingerprint``."""
-    if _page is not None:
-        _inputs[_page][(kind, name)] = fingerprint
+    if _output is not None:
+        _inputs[_output][(kind, name)] = fingerprint
 
 
 def inputs() -> dict[str, dict[tuple[str, str], object]]:
@@ -82,14 +84,3 @@ loaded: dict[str, tuple[int, int]] = {}
 """The file state of each module of this package as it was (re)loaded in this process."""
 rebuild_all = False
 """Set when every page must be rebuilt on the next build (page code changed, or a build failed)."""
-
-_generations: dict[str, int] = {}
-
-
-def generation(module: str) -> int:
-    """How many times the module ``module`` was reloaded while serving (a page input's fingerprint)."""
-    return _generations.get(module, 0)
-
-
-def reloaded(module: str) -> None:
-    _generations[module] = generation(module) + 1

@@ -67,11 +67,17 @@ def equation_pages(docs_dir: Path) -> dict[str, str]:
     return pages
 
 
+def shown_fields() -> tuple:
+    """What pages show of the claims (not the rules that decide them): a page that shows claims is
+    rebuilt while serving only when this changes."""
+    return tuple((c.id, c.title, c.line, c.quote, c.notes, c.verdict, c.status, c.evidence) for c in CLAIMS)
+
+
 class ClaimsPreprocessor(DocsPreprocessor):
     def run(self, lines):
         if not any(MARKER.match(line.strip()) for line in lines):
             return lines
-        serving.depends("module", "derivations.claims", serving.generation("derivations.claims"))
+        serving.depends("claims", "all", shown_fields())
         pages = equation_pages(self.docs_dir)
         out = []
         for line in lines:
@@ -113,7 +119,7 @@ class BoxPreprocessor(MarkerPreprocessor):
     marker = BOX
 
     def expand(self, match):
-        serving.depends("module", "derivations.claims", serving.generation("derivations.claims"))
+        serving.depends("claims", "all", shown_fields())
         claims = {claim.id: claim for claim in CLAIMS}
         claim = claims.get(match["id"])
         if claim is None:

@@ -2,7 +2,8 @@
 
 A notebook in ``docs/`` is kept without outputs. Its code cells run once per *execution key*: a
 hash of the code cells, every module of the ``derivations`` package (the site extensions
-excepted) with the results files they read, and the versions of the numeric libraries. The
+excepted, and the titles and step texts of derivations blanked, which no code reads) with the
+results files they read, and the versions of the numeric libraries. The
 outputs are stored under ``.cache/notebooks`` and merged into the current markdown, so editing
 prose never re-executes anything.
 
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from .. import dependencies
 from . import katex
 from .equations import expand
 from .math import INLINE
@@ -57,8 +59,10 @@ def execution_key(nb: nbformat.NotebookNode) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     for name in LIBRARIES:
         digest.update(f"{name} {version(name)}\n".encode())
-    for path in _package_files():
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in _package_files():  # a derivation's title or step text cannot change what a notebook computes
+        text = (dependencies.without_texts(path.stem, PACKAGE).encode() if path.parent == PACKAGE and path.suffix == ".py"
+                else path.read_bytes())
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + text + b"\0")
     for cell in nb.cells:
         if cell.cell_type == "code":
             digest.update(b"cell\0" + cell.source.encode())

@@ -4,12 +4,13 @@
   shows in place on the page, marked, and the terminal names it; ``mkdocs build`` stays strict.
 - ``make serve`` builds dirty: MkDocs rebuilds the pages whose Markdown changed, and this hook
   adds the pages whose other inputs changed since they were built (an equation whose derivation
-  can have changed, the translation catalogue, a chapter the print edition inlines, code of this
-  package that the build runs in-process, which it reloads first).
+  can have changed, the translation catalogue, a chapter the print edition inlines, what the
+  claims show, code of this package that the build runs in-process, which it reloads first).
 - A build that fails anyway (a notebook that raises, a broken template) does not leave the
   browser waiting: the error, with the page being built, is written on top of every served page,
   the browser reloads to show it, and the next good build replaces every page.
-- Templates are compiled once, into a bytecode cache under ``.cache/``.
+- Templates are compiled once, into a bytecode cache under ``.cache/``, and the theme's files are
+  listed once.
 
 MkDocs-only by nature: it is about MkDocs' own development server. What must last from one build
 to the next is kept in :mod:`derivations.serving`, which is never reloaded.
@@ -27,8 +28,10 @@ import traceback
 from pathlib import Path
 
 import jinja2
+from mkdocs.plugins import event_priority
 
 from derivations import cache, serving, translations
+from derivations.site import claims
 
 KEEP = {"derivations", "derivations.serving", "derivations.site"}
 """Modules never reloaded: the package roots, and the one that holds what pages read."""
@@ -82,7 +85,6 @@ def _reload_changed() -> set[str]:
         for name in sorted(ready):
             importlib.reload(modules[name])
             loaded[name] = _stamp(modules[name].__file__)
-            serving.reloaded(name)
             done.add(name)
     return changed
 
@@ -93,8 +95,8 @@ def _fingerprint(kind: str, name: str, docs_dir: Path):
         return cache.key(name) if name in cache.placements() else None
     if kind == "catalogue":
         return _stamp(str(translations.CATALOGUE))
-    if kind == "module":
-        return serving.generation(name)
+    if kind == "claims":
+        return claims.shown_fields()
     if kind == "page":
         path = docs_dir / name
         return path.read_text(encoding="utf-8") if path.is_file() else None
@@ -150,6 +152,7 @@ def _list_theme_once(theme) -> None:
     theme.get_env = get_env_listing_once
 
 
+@event_priority(-100)  # after mkdocs-static-i18n has given each edition's pages their place in the site
 def on_files(files, config):
     """Under a dirty build, make MkDocs rebuild the pages whose inputs changed since they were built."""
     if not serving.active():
@@ -157,7 +160,7 @@ def on_files(files, config):
     docs_dir, stale = Path(config.docs_dir), serving.rebuild_all
     serving.rebuild_all = False
     for file in files.documentation_pages():
-        read = serving.inputs().get(file.src_uri)
+        read = serving.inputs().get(file.dest_uri)
         if stale or (read and any(_fingerprint(kind, name, docs_dir) != was for (kind, name), was in read.items())):
             if os.path.exists(file.abs_dest_path):
                 os.utime(file.abs_dest_path, (0, 0))  # older than its source: MkDocs rebuilds it
@@ -176,7 +179,7 @@ def _bytecode_dir() -> Path:
 
 
 def on_page_markdown(markdown, page, config, files):
-    serving.building(page.file.src_uri)
+    serving.building(page.file.src_uri, page.file.dest_uri)
     if page.file.src_uri.endswith(".zh.md"):
         serving.depends("catalogue", "zh", _stamp(str(translations.CATALOGUE)))
     return markdown
