@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import builds, long_spans, math_render
+from benchmarks import builds, edit_loop, long_spans, math_render
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results.json")
@@ -56,7 +56,15 @@ def rows(runs: int, with_tests: bool) -> list[dict]:
     row("warm rebuild", build["warm"], "s")
     row("floor: bare build of the finished pages", build["floor"], "s")
     row("warm rebuild / floor", build["warm / floor"], "×", builds.TARGETS["warm / floor"])
-    row("mkdocs serve: derivation saved → page shows it", builds.serve_reload(), "s", builds.TARGETS["serve"])
+    loop = edit_loop.run(runs)
+    row("make serve: prose saved → page shows it", loop["prose"], "s", edit_loop.TARGETS["prose"])
+    row("make serve: step text saved → page shows it", loop["text"], "s", edit_loop.TARGETS["text"])
+    row("make serve: derivation saved → page shows it", loop["derivation"], "s",
+        round(loop["derivation alone"] + edit_loop.TARGETS["derivation slack"], 3))
+    row("rnn.step-jacobian derived alone", loop["derivation alone"], "s")
+    row("floor: bare mkdocs-material serve, prose saved → page shows it", loop["floor"], "s")
+    for name, what in (("prose", "prose"), ("text", "step text"), ("derivation", "derivation")):
+        row(f"make serve: {what} / floor", loop[f"{name} / floor"], "×")
     with tempfile.TemporaryDirectory() as tmp:
         builds.build(ROOT / "mkdocs.yml", Path(tmp) / "site", ROOT / ".cache")
         variants = math_render.run(Path(tmp) / "site", runs)

@@ -1,13 +1,11 @@
-"""Build times: a cold build, a warm rebuild against its floor, and `mkdocs serve` from a saved edit
-of a derivation to the page that shows it.
+"""Build times: a cold build, and a warm rebuild against its floor (the edit loop under ``make serve``
+is :mod:`benchmarks.edit_loop`).
 
 - Cold: empty derivation and notebook caches, both languages, every notebook executed. Target ≤ 60 s.
 - Warm: the same build again, nothing changed. Its floor is a bare `mkdocs build` of the same pages
   with their finished HTML already in place: the same theme, plugins and languages, each page's HTML
   put in as is by a one-line hook, no Markdown to convert, no project extension, no mkdocs-jupyter.
   Target ≤ 1.3× the floor; both are run interleaved and the ratio of the medians is reported.
-- Serve: a copy of the project is served; a comment is added inside a derivation's function, whose
-  code every equation shows; the time from the save until the served chapter contains it. Target ≤ 3 s.
 """
 
 from __future__ import annotations
@@ -16,18 +14,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-TARGETS = {"cold": 60.0, "warm / floor": 1.3, "serve": 3.0}
+TARGETS = {"cold": 60.0, "warm / floor": 1.3}
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 THEME_PARTS = re.compile(r'<details class="quote cite-page">.*?</details>|<a href="[^"]*" class="md-content__button[^>]*>.*?</a>',
                          re.S)
@@ -98,66 +94,13 @@ def cold_and_warm(runs: int) -> dict:
             "warm / floor": statistics.median(warm) / statistics.median(bare)}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _page(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
-
-
-def serve_reload(timeout: float = 300) -> float:
-    """Seconds from saving an edit of ``derivations/rnn.py`` to the served chapter showing it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "project"
-        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
-        copy.mkdir()
-        subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
-        for generated in ("node_modules", "docs/assets/katex"):
-            shutil.copytree(ROOT / generated, copy / generated, symlinks=True)
-        port = _free_port()
-        env = {**ENV, "PYTHONPATH": str(copy), "DERIVATIONS_CACHE": f"{tmp}/derivations",
-               "NOTEBOOKS_CACHE": f"{tmp}/notebooks"}
-        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                                  cwd=copy, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            url = f"http://127.0.0.1:{port}/backprop-through-time/"
-            deadline = time.monotonic() + timeout
-            while "eq-rnn.step-jacobian" not in _page(url):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("mkdocs serve did not serve the chapter")
-                time.sleep(0.5)
-            time.sleep(2)  # let the watcher settle after the first build
-            marker = f"benchmark edit {time.time_ns()}"
-            module = copy / "derivations" / "rnn.py"
-            source = module.read_text(encoding="utf-8")
-            edited = source.replace("def step_jacobian_derivation(d):\n", f"def step_jacobian_derivation(d):\n    # {marker}\n", 1)
-            assert edited != source
-            start = time.monotonic()
-            module.write_text(edited, encoding="utf-8")
-            while marker not in _page(url):
-                if time.monotonic() - start > timeout:
-                    raise RuntimeError("the edit never reached the served page")
-                time.sleep(0.05)
-            return time.monotonic() - start
-        finally:
-            server.terminate()
-            server.wait(30)
-
-
 def run(runs: int = 5) -> dict:
-    return {**cold_and_warm(runs), "serve": serve_reload()}
+    return cold_and_warm(runs)
 
 
 def main() -> None:
     result = run()
-    for name in ("cold", "warm", "floor", "warm / floor", "serve"):
+    for name in ("cold", "warm", "floor", "warm / floor"):
         target = f" (target ≤ {TARGETS[name]:g})" if name in TARGETS else ""
         print(f"{name}: {result[name]:.2f}{'' if name == 'warm / floor' else ' s'}{target}")
 
