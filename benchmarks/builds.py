@@ -70,7 +70,7 @@ def floor_project(site: Path, folder: Path) -> Path:
     (folder / "floor_hook.py").write_text(FLOOR_HOOK, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"^  - derivations\.site\.\w+\n", "", config, flags=re.M)
-    config = re.sub(r"^(hooks|watch):\n(  - .*\n)+", "", config, flags=re.M)
+    config = re.sub(r"^(hooks|watch):.*\n(  - .*\n)+", "", config, flags=re.M)
     config = re.sub(r"^  - mkdocs-jupyter:\n(      .*\n)+", "", config, flags=re.M)
     for path in ("derivations/site/theme", "derivations/site/jieba-user.txt"):
         config = config.replace(path, str(ROOT / path))
