@@ -106,11 +106,6 @@ def test_screenshot_was_saved(chapter):
     assert (ARTIFACTS / "chapter.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize(("query", "page"), [
-    ("雅可比矩阵", "/zh/backprop-through-time/"),
-    ("梯度裁剪", "/zh/remedies/"),
-    ("遗忘门", "/zh/gated-units/"),
-])
 def search(tab, query: str) -> list[str]:
     """Type ``query`` into the open page's search box; the paths of the results it lists."""
     box = tab.locator("input.md-search__input")
@@ -122,6 +117,11 @@ def search(tab, query: str) -> list[str]:
     return [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
 
 
+@pytest.mark.parametrize(("query", "page"), [
+    ("雅可比矩阵", "/zh/backprop-through-time/"),
+    ("梯度裁剪", "/zh/remedies/"),
+    ("遗忘门", "/zh/gated-units/"),
+])
 def test_chinese_search_finds_the_page(browser, server, query, page):
     tab = browser.new_page()
     tab.goto(f"{server}/zh/", wait_until="networkidle")
