@@ -97,10 +97,8 @@ def _fingerprint(kind: str, name: str, docs_dir: Path):
         return _stamp(str(translations.CATALOGUE))
     if kind == "claims":
         return claims.shown_fields()
-    if kind == "page":
-        path = docs_dir / name
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    return _stamp(name) if os.path.exists(name) else None
+    path = docs_dir / name  # kind "page": a chapter the print edition inlines
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 class _DirtyNotice(logging.Filter):
