@@ -97,7 +97,9 @@ def test_a_site_that_does_not_build_is_reported_once_and_skips_the_rest(tmp_path
     (skipped,) = [line for line in out.splitlines() if line.startswith("SKIPPED ")]
     assert skipped.startswith(f"SKIPPED [{7 * runs - 1}] ") and "did not build (ProofError: demo.broken-id" in skipped
     assert "reported once" in skipped
-    assert len(out.splitlines()) < 80, "the report of one broken build must stay short"
+    # Short: at most 30 lines of the build's tail and 10 of its logged errors, with a few lines of frame.
+    # (Only the report is measured: the rest of pytest's output varies with the machine's warnings.)
+    assert len(report.splitlines()) <= 30 + 11 + 8, report
 
 
 LEAVES_A_PROCESS = '''\
