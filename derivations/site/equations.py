@@ -99,15 +99,16 @@ def kinds_text(record: dict, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(KIND_LABELS[lang][kind] for kind in record["proof_kinds"])
 
 
-def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en") -> str:
+def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en", permalink: str | None = None) -> str:
     """The HTML inside one placed equation's ``<div class="eq" id="eq-<id>">``, labelled in ``lang``;
-    a definition (``number`` None) is marked as such instead of numbered."""
+    a definition (``number`` None) is marked as such instead of numbered. The ``permalink``, if
+    given, is printed under the equation on paper, where a link cannot be followed."""
     eid, esc, label = record["id"], html.escape, LABELS[lang]
     src, definition = record["source"], record["kind"] == "definition"
     tag = (f'<span class="eq-number eq-definition">{label["definition"]}</span>' if definition else
            f'<a class="eq-number" href="#eq-{esc(eid)}" title="{esc(eid)}">({number})</a>')
     parts = [
-        '<div class="eq-row">',
+        f'<div class="eq-row" data-permalink="{esc(permalink)}">' if permalink else '<div class="eq-row">',
         # tabindex: a wide equation scrolls sideways, and must be reachable from the keyboard to do so
         f'<div class="eq-math" tabindex="0">{_math(record["equation"], eid, "result")}</div>',
         tag,
@@ -265,7 +266,8 @@ class EquationBlockProcessor(BlockProcessor):
         for old in published.aliases(eid):  # a renamed id keeps its published anchor
             etree.SubElement(div, "span", {"id": f"eq-{old}", "class": "eq-alias"})
         etree.SubElement(div, "p").text = self.parser.md.htmlStash.store(
-            equation_html(record, numbers[eid], "steps" in options, lang))
+            equation_html(record, numbers[eid], "steps" in options, lang,
+                          permalink(eid, self.extension.getConfig("site_url"), lang)))
 
 
 class EquationReferenceProcessor(InlineProcessor):
@@ -325,8 +327,18 @@ class LeftoverMarkerCheck(Postprocessor):
         return text
 
 
+def permalink(equation_id: str, site_url: str, lang: str) -> str | None:
+    """The published address of an equation in the ``lang`` edition, if the id is published."""
+    page = published.load()["equations"].get(equation_id)
+    if not site_url or page is None:
+        return None
+    edition = "" if lang == "en" else f"{lang}/"
+    return f"{site_url.rstrip('/')}/{edition}{page}#eq-{equation_id}"
+
+
 class EquationExtension(Extension):
     def __init__(self, **kwargs):
+        self.config = {"site_url": ["", "the site's address (mkdocs.yml's site_url), for each equation's permalink"]}
         super().__init__(**kwargs)
         self.numbers: dict[str, int | None] = {}
         self.count = 0
