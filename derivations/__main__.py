@@ -1,4 +1,4 @@
-"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | published | assets | new ID``."""
+"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | cite ID [--format F] [--lang L] | published | assets | new ID``."""
 
 from __future__ import annotations
 
@@ -85,6 +85,13 @@ def _bib(args) -> int:
     return 0
 
 
+def _cite(args) -> int:
+    from .site.citation import cite
+
+    print(cite(args.id, args.format, args.lang))
+    return 0
+
+
 def _translations(_args) -> int:
     from .translations import CATALOGUE, update
 
@@ -150,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     bib = commands.add_parser("bib", help="BibTeX for the page that holds an equation")
     bib.add_argument("id")
     bib.set_defaults(run=_bib)
+    cite = commands.add_parser("cite", help="cite one equation: its permalink, BibTeX (plain styles), biblatex "
+                               "or a Markdown link, with the hash of the verified result")
+    cite.add_argument("id")
+    cite.add_argument("--format", choices=("bibtex", "biblatex", "md", "url"), default="bibtex")
+    cite.add_argument("--lang", choices=("en", "zh"), default="en")
+    cite.set_defaults(run=_cite)
     commands.add_parser("translations", help="update the Chinese catalogue (gettext .po) from the English texts; "
                         "exit 1 while any text is untranslated or fuzzy").set_defaults(run=_translations)
     commands.add_parser("published", help="record newly placed ids in derivations/published.json").set_defaults(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
 import re
 import shutil
 import subprocess
@@ -37,20 +39,25 @@ def test_every_equation_is_labelled_by_its_id_and_typesets():
         katex.render(latex, True, f"derivations.tex, equation {eid!r}")
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no LaTeX engine on this machine")
+def run_tex(tool: str, *args: str, cwd) -> subprocess.CompletedProcess:
+    """Run a TeX Live program, failing clearly where it is not installed (.ci/run installs it)."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is not installed (Debian: apt-get install --no-install-recommends texlive-latex-recommended)")
+    return subprocess.run([tool, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
 def test_derivations_tex_compiles_with_a_minimal_preamble(tmp_path):
     shutil.copy(DOWNLOADS / "derivations.tex", tmp_path)
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    done = run_tex("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
 
 
 def test_bib_prints_the_page_entry_for_an_equation():
     done = cli("bib", "remedies.clipping")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("@online{rnn-gradients-remedies,")
-    assert re.search(r"url = \{https?://[^}]+/remedies/\}", done.stdout)
-    assert "title = {Remedies}" in done.stdout
+    assert done.stdout.startswith("@misc{rnn-gradients-remedies,")
+    assert re.search(r"howpublished = \{\\url\{https?://[^}]+/remedies/\}\}", done.stdout)
+    assert "title = {{Remedies}}" in done.stdout
 
 
 def test_bib_of_an_unknown_id_names_it():
@@ -62,7 +69,62 @@ def test_every_page_has_a_cite_block_with_its_own_url(built_site):
     for page in ("", "remedies/", "zh/remedies/"):
         html = (built_site / page / "index.html").read_text(encoding="utf-8")
         block = html.split('class="quote cite-page"', 1)[1].split("</details>", 1)[0]
-        assert "@online{" in block and f"/{page}}}" in block.replace("&#34;", '"')
+        assert "@misc{" in block and f"/{page}}}" in block.replace("&#34;", '"')
+
+
+PERMALINK = "http://127.0.0.1:8000/backprop-through-time/#eq-rnn.step-jacobian"
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("url", PERMALINK),
+    ("md", f"[Jacobian of one RNN step, Equation (3)]({PERMALINK})"),
+])
+def test_cite_gives_an_equations_permalink_and_markdown_link(form, expected):
+    done = cli("cite", "rnn.step-jacobian", "--format", form, SITE_URL="http://127.0.0.1:8000/")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
+
+
+def test_cite_in_chinese_points_at_the_chinese_edition():
+    done = cli("cite", "activation.functions", "--format", "md", "--lang", "zh", SITE_URL="https://example.org/rnn/")
+    assert done.stdout.strip() == "[激活函数，定义](https://example.org/rnn/zh/backprop-through-time/#eq-activation.functions)"
+
+
+def test_cited_version_is_the_hash_of_the_latex_the_page_shows(built_site):
+    """The version a citation carries is the hash of the proved result exactly as the page displays it."""
+    page = (built_site / "why-vanish-explode" / "index.html").read_text(encoding="utf-8")
+    shown = page.split('id="eq-bounds.span-norm"', 1)[1].split('<pre class="eq-latex"><code class="language-latex">', 1)[1]
+    latex = html.unescape(shown.split("</code>", 1)[0])
+    bibtex = cli("cite", "bounds.span-norm").stdout
+    biblatex = cli("cite", "bounds.span-norm", "--format", "biblatex").stdout
+    version = "sha256:" + hashlib.sha256(latex.encode()).hexdigest()[:12]
+    assert f"Verified result {version}}}" in bibtex and f"version = {{{version}}}" in biblatex
+
+
+def test_cite_rejects_an_unknown_id_or_format():
+    done = cli("cite", "rnn.step-jacobain")
+    assert done.returncode == 2 and "rnn.step-jacobain" in done.stderr and "rnn.step-jacobian" in done.stderr
+    done = cli("cite", "rnn.step-jacobian", "--format", "ris")
+    assert done.returncode == 2 and "invalid choice: 'ris'" in done.stderr
+
+
+def test_plain_bibtex_prints_a_cited_equations_address(tmp_path):
+    """Plain BibTeX styles know no @online and drop unknown fields: the entry is @misc with the
+    address in howpublished, and the bibliography that plain.bst writes holds it."""
+    (tmp_path / "cited.bib").write_text(cli("cite", "rnn.step-jacobian", SITE_URL="https://example.org/rnn/").stdout,
+                                        encoding="utf-8")
+    (tmp_path / "notes.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{url}\n\\begin{document}\n"
+        "The step Jacobian~\\cite{rnn-gradients-rnn.step-jacobian}.\n"
+        "\\bibliographystyle{plain}\n\\bibliography{cited}\n\\end{document}\n", encoding="utf-8")
+    for tool, *args in (["pdflatex", "-interaction=nonstopmode", "notes"], ["bibtex", "notes"],
+                        ["pdflatex", "-interaction=nonstopmode", "notes"]):
+        done = run_tex(tool, *args, cwd=tmp_path)
+        assert done.returncode == 0, f"{tool}: {done.stdout[-1500:]}"
+    assert "Warning" not in (tmp_path / "notes.blg").read_text(), (tmp_path / "notes.blg").read_text()
+    bbl = (tmp_path / "notes.bbl").read_text(encoding="utf-8")
+    assert "\\url{https://example.org/rnn/backprop-through-time/#eq-rnn.step-jacobian}" in bbl, bbl
+    assert "Jacobian of one RNN step" in bbl and "Equation (3)" in bbl
 
 
 def test_pages_list_the_works_they_cite(built_site):

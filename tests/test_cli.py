@@ -10,8 +10,8 @@ from conftest import ROOT
 from derivations import registry
 
 
-def cli(*args, project=ROOT, tmp_path=None):
-    env = {**os.environ, "PYTHONPATH": str(project)}
+def cli(*args, project=ROOT, tmp_path=None, **environment):
+    env = {**os.environ, "PYTHONPATH": str(project), **environment}
     if tmp_path is not None:
         env["DERIVATIONS_CACHE"] = str(tmp_path / "cache")
     return subprocess.run([sys.executable, "-m", "derivations", *args], cwd=project,
