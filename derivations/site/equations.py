@@ -85,6 +85,19 @@ def _math(latex: str, equation_id: str, what: str) -> str:
     return katex.render(latex, True, f"equation {equation_id!r} ({what})")
 
 
+DISPLAY = '<span class="katex-display">'
+
+
+def _step_math(latex: str, equation_id: str, what: str) -> str:
+    """A derivation step's display math, its own scroll container: like the equation, a wide step
+    scrolls sideways on a narrow screen, and must be reachable from the keyboard to do so."""
+    out = _math(latex, equation_id, what)
+    if not out.startswith(DISPLAY):
+        raise katex.MathError(f"equation {equation_id!r} ({what}): KaTeX no longer starts display math "
+                              f"with {DISPLAY!r}; update derivations/site/equations.py")
+    return DISPLAY[:-1] + ' tabindex="0">' + out[len(DISPLAY):]
+
+
 def _text(text: str, equation_id: str, what: str, lang: str = "en") -> str:
     """A step's explanation as HTML in ``lang``: plain text, with ``$…$`` typeset inline."""
     pieces = INLINE_MATH.split(translate(text, lang, f"equation {equation_id!r} ({what})"))
@@ -116,7 +129,7 @@ def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en
     ]
     if steps:
         items = "".join(
-            f'<li><p>{_text(step["text"], eid, f"step {i}", lang)}</p>{_math(step["latex"], eid, f"step {i}")}</li>'
+            f'<li><p>{_text(step["text"], eid, f"step {i}", lang)}</p>{_step_math(step["latex"], eid, f"step {i}")}</li>'
             for i, step in enumerate(record["steps"], 1)
         )
         parts.append(f'<details class="abstract eq-steps" open><summary>{label["derivation"]}</summary>'
