@@ -46,10 +46,34 @@ def run_tex(tool: str, *args: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run([tool, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def test_derivations_tex_compiles_with_a_minimal_preamble(tmp_path):
+def test_derivations_tex_compiles_without_overfull_boxes_numbered_as_on_the_site(tmp_path, built_site):
+    """A document that \\inputs derivations.tex's equations and \\eqrefs an id compiles with every
+    equation inside the text block, and each label carries the number its chapter's page shows."""
     shutil.copy(DOWNLOADS / "derivations.tex", tmp_path)
     done = run_tex("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "derivations.log").read_text(encoding="latin-1")
+    assert "Overfull" not in log, [line for line in log.splitlines() if "Overfull" in line]
+    labels = dict(re.findall(r"\\newlabel\{([^}]+)\}\{\{\{?([^{}]+)\}?\}",
+                             (tmp_path / "derivations.aux").read_text(encoding="utf-8")))
+    shown = {}
+    for page in built_site.glob("*/index.html"):
+        if page.parent.name != "print":
+            for block in page.read_text(encoding="utf-8").split('<div class="eq" data-eq-id="')[1:]:
+                number = re.search(r'class="eq-number[^"]*"[^>]*>([^<]+)<', block)[1]
+                shown[block.split('"', 1)[0]] = number.strip("()")
+    assert labels == shown
+
+
+def test_a_document_can_eqref_an_equation_by_its_id(tmp_path):
+    body = (DOWNLOADS / "derivations.tex").read_text(encoding="utf-8").replace(
+        "\\end{document}", "See \\eqref{rnn.step-jacobian}.\n\\end{document}")
+    (tmp_path / "notes.tex").write_text(body, encoding="utf-8")
+    for _ in range(2):
+        done = run_tex("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "notes.tex", cwd=tmp_path)
+        assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "notes.log").read_text(encoding="latin-1")
+    assert "undefined" not in log and "Overfull" not in log
 
 
 def test_bib_prints_the_page_entry_for_an_equation():

@@ -53,16 +53,16 @@ def page_bibtex(equation_id: str, config_file: Path = ROOT / "mkdocs.yml") -> st
     return _render(site, {"title": heading[1].strip() if heading else source, "url": url})
 
 
-def number(equation_id: str, source: Path) -> int | None:
-    """The number ``equation_id`` carries on the page ``source``, as the page numbers it (a definition: None)."""
-    count = 0
+def numbers(source: Path) -> dict[str, int | None]:
+    """Each equation the page ``source`` places, in order, with the number the page gives it (a definition: None)."""
+    placed, count = {}, 0
     for line in source.read_text(encoding="utf-8").splitlines():
         match = MARKER.match(line.strip())
-        if match and cache.record(match["id"])["kind"] != "definition":
-            count += 1
-        if match and match["id"] == equation_id:
-            return count if cache.record(equation_id)["kind"] != "definition" else None
-    raise DerivationError(f"{source.name} does not place {equation_id!r}")
+        if match:
+            definition = cache.record(match["id"])["kind"] == "definition"
+            count += not definition
+            placed[match["id"]] = None if definition else count
+    return placed
 
 
 def version(record: dict) -> str:
@@ -83,7 +83,7 @@ def cite(equation_id: str, form: str = "bibtex", lang: str = "en", config_file: 
         raise DerivationError(f"{equation_id!r} is not in derivations/published.json yet: "
                               "run python -m derivations published")
     title = translate(record["title"], lang, f"equation {equation_id!r} (title)")
-    shown = number(equation_id, docs / source)
+    shown = numbers(docs / source)[equation_id]
     label = LABELS[lang]["definition"] if shown is None else f"{'式' if lang == 'zh' else 'Equation'} ({shown})"
     if form == "url":
         return link
