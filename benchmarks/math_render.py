@@ -113,7 +113,7 @@ def tex_source(html: str) -> tuple[str, int]:
         parts += [html[pos:match.start()], f'<span class="arithmatex">{left}{tex}{right}</span>']
         pos, count = end, count + 1
     source = "".join(parts) + html[pos:]
-    assert 'class="katex' not in source.split("<body", 1)[1], "a KaTeX formula was left unconverted"
+    assert not FORMULA.search(source.split("<body", 1)[1]), "a KaTeX formula was left unconverted"
     return source, count
 
 
