@@ -70,7 +70,8 @@ def functions_definition(d):
     d.define(*((name, NAMES[name](x), DEFINITIONS[name].rewrite(sp.exp)) for name in DEFINITIONS))
 
 
-@derivation("activation.sigmoid-derivative", title="Derivative of the logistic sigmoid, and its maximum")
+@derivation("activation.sigmoid-derivative", title="Derivative of the logistic sigmoid, and its maximum",
+            uses=("activation.functions",))
 def sigmoid_derivative(d):
     s = DEFINITIONS["sigmoid"]
     d.step("The logistic sigmoid.", sigma(x), s)
@@ -88,7 +89,7 @@ def sigmoid_derivative(d):
               SUPREMUM["sigmoid"]), at=(defined("sigmoid"),))
 
 
-@derivation("activation.tanh-derivative", title="Derivative of tanh, and its maximum")
+@derivation("activation.tanh-derivative", title="Derivative of tanh, and its maximum", uses=("activation.functions",))
 def tanh_derivative(d):
     derived = sp.diff(DEFINITIONS["tanh"], x)
     d.step("Differentiate the hyperbolic tangent.", sp.Derivative(sp.tanh(x), x), derived)
@@ -100,7 +101,7 @@ def tanh_derivative(d):
              at=(Instance("every real x", "symbolic"),))
 
 
-@derivation("activation.relu-derivative", title="Derivative of ReLU")
+@derivation("activation.relu-derivative", title="Derivative of ReLU", uses=("activation.functions",))
 def relu_derivative(d):
     derived = sp.diff(DEFINITIONS["relu"], x)
     d.step("Differentiate $\\max(0, x)$ away from the kink at $x = 0$ ($H$ is the Heaviside step).",

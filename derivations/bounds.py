@@ -262,7 +262,8 @@ def step_instances() -> tuple[Instance, ...]:
                  for net in networks())
 
 
-@derivation("bounds.step-norm", title="Norm of one step's Jacobian")
+@derivation("bounds.step-norm", title="Norm of one step's Jacobian",
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "bounds.norm-facts"))
 def step_norm(d):
     d.step("The step Jacobian is a diagonal matrix times $W_{hh}$ (rnn.step-jacobian).", J(t), DIAG * W_HH)
     d.step("The spectral norm $\\lVert A \\rVert_2$ is the largest singular value of $A$, the square root of "
@@ -311,7 +312,8 @@ def span_instances() -> tuple[Instance, ...]:
     return tuple(out)
 
 
-@derivation("bounds.span-norm", title="Norm of the Jacobian across k steps")
+@derivation("bounds.span-norm", title="Norm of the Jacobian across k steps",
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "rnn.span-jacobian", "bounds.step-norm"))
 def span_norm(d):
     b = Juxtaposed(GAMMA, Norm(W_HH))
     d.step("The span Jacobian is the ordered product of step Jacobians (rnn.span-jacobian).",
@@ -392,7 +394,9 @@ def vanishing_networks(steps: int = 400) -> dict[str, dict]:
     return out
 
 
-@derivation("bounds.pascanu-conditions", title="Pascanu et al.: when long spans vanish or can explode")
+@derivation("bounds.pascanu-conditions", title="Pascanu et al.: when long spans vanish or can explode",
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "bounds.norm-facts", "bounds.step-norm",
+                  "bounds.span-norm", "bounds.pascanu-model"))
 def pascanu_conditions(d):
     z_prev = sp.MatrixSymbol("z_{t-1}", n, 1)
     d.step("Pascanu, Mikolov & Bengio (2013, “On the difficulty of training recurrent neural networks”) "

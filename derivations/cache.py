@@ -40,6 +40,16 @@ def placements() -> dict[str, dependencies.Placement]:
                               f"{error.msg}") from None
 
 
+def check_uses() -> None:
+    """Fail naming both ids when a derivation uses another's result without declaring it in ``uses=``,
+    or declares one it does not use (:func:`derivations.dependencies.undeclared`); read from the source,
+    so it costs nothing once the modules are parsed."""
+    placements()
+    problems = dependencies.undeclared(PACKAGE_DIR)
+    if problems:
+        raise DerivationError("; ".join(problems))
+
+
 def key(equation_id: str) -> str:
     """The content hash that the cached entry of ``equation_id`` must carry to be reused."""
     keys = dependencies.fingerprints(SALT, PACKAGE_DIR)
@@ -93,7 +103,10 @@ def entries(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
     """The cache entry of every id of ``topics``, re-deriving (out of process) only the stale ids.
 
     A record's ``source`` (file, lines, code) is read from the file as it is now, so an edit that
-    only moves a derivation down its module re-derives nothing."""
+    only moves a derivation down its module re-derives nothing. So are the ids it declares it ``uses``
+    (checked first by :func:`check_uses`): its declaration is cut from the key of its mathematics, and
+    an edit to it alone derives nothing again."""
+    check_uses()
     places = {eid: p for eid, p in placements().items() if p.topic in topics}
     every_key = dependencies.fingerprints(SALT, PACKAGE_DIR)
     keys = {eid: every_key[eid] for eid in places}
@@ -105,8 +118,8 @@ def entries(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
             found[eid] = _cached(eid, keys[eid])
             if found[eid] is None:
                 raise DerivationError(f"re-deriving {eid!r} wrote no usable cache entry")
-    return {eid: ({"record": {**entry["record"], "source": places[eid].source}} if "record" in entry else entry)
-            for eid, entry in found.items()}
+    return {eid: ({"record": {**entry["record"], "uses": list(places[eid].uses), "source": places[eid].source}}
+                  if "record" in entry else entry) for eid, entry in found.items()}
 
 
 def _retexted(place: dependencies.Placement, new_key: str) -> dict | None:
@@ -126,7 +139,8 @@ def _retexted(place: dependencies.Placement, new_key: str) -> dict | None:
             return None  # one old text became two different ones: derive again
     record = data["record"]
     record = {**record, "title": renamed.get(record["title"], record["title"]),
-              "steps": [{**step, "text": renamed.get(step["text"], step["text"])} for step in record["steps"]]}
+              "steps": [{**step, "text": renamed.get(step["text"], step["text"])} for step in record["steps"]],
+              "uses": list(place.uses)}
     write(place.id, new_key, record=record)
     return _cached(place.id, new_key)
 

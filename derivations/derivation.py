@@ -246,7 +246,8 @@ class Derivation:
         return chains
 
     def record(self) -> dict:
-        """The JSON-ready outcome: id, kind, title, equation and its clauses, steps, proofs, numbers, source."""
+        """The JSON-ready outcome: id, kind, title, equation and its clauses, steps, proofs, numbers,
+        the ids it declares it uses, source."""
         if self.equation is None:
             raise DerivationError(f"{self.entry.id}: the {self.entry.kind} states nothing")
         if self.entry.kind == "result" and not self.proofs:
@@ -262,6 +263,7 @@ class Derivation:
             "steps": [asdict(s) for s in self.steps],
             "proofs": self.proofs,
             "proof_kinds": [k for k in KINDS if any(p["kind"] == k for p in self.proofs)],
+            "uses": list(self.entry.uses),
             "source": self.entry.source,
         }
 

@@ -16,7 +16,8 @@ LONG_STEPS = 1000
 """The span of the experiments' longest curves."""
 
 
-@derivation("example.sigmoid-100-steps", title="Best case for a sigmoid RNN over 100 steps")
+@derivation("example.sigmoid-100-steps", title="Best case for a sigmoid RNN over 100 steps",
+            uses=("activation.sigmoid-derivative",))
 def sigmoid_100_steps(d):
     gamma = SUPREMUM["sigmoid"]
     factor = Power(gamma, STEPS)

@@ -80,7 +80,7 @@ def cut(expr) -> Evaluated:
     return Evaluated(expr, 0, *CUT)
 
 
-@derivation("gru.direct-path", title="The GRU direct path")
+@derivation("gru.direct-path", title="The GRU direct path", uses=("gru.model",))
 def direct_path_derivation(d):
     show_model(d)
     d.step("Cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = W_{hn} = 0$: then only "
@@ -90,7 +90,7 @@ def direct_path_derivation(d):
     d.result((cut(D_H_H), cut(DIRECT_PATH)), at=explicit_instances(DEFINITIONS, DIRECT_SIZES))
 
 
-@derivation("gru.step-jacobian", title="Jacobian of one GRU step")
+@derivation("gru.step-jacobian", title="Jacobian of one GRU step", uses=("gru.model",))
 def step_jacobian_derivation(d):
     show_model(d)
     prove_slopes(d)

@@ -95,7 +95,7 @@ def model_instances() -> tuple[Instance, ...]:
     return explicit_instances(DEFINITIONS, SIZES, JACOBIANS)
 
 
-@derivation("lstm.cell-path", title="The LSTM cell path: the constant error carousel")
+@derivation("lstm.cell-path", title="The LSTM cell path: the constant error carousel", uses=("lstm.model",))
 def cell_path_derivation(d):
     show_model(d)
     d.step("The gates read $h_{t-1}$ and $x_t$ but not $c_{t-1}$, so only the first term of $c_t$ "
@@ -107,7 +107,7 @@ def cell_path_derivation(d):
     d.result((Partial(C, C_PREV), CELL_PATH), (OPEN_GATE, sp.Identity(n)), at=(general, *model_instances()))
 
 
-@derivation("lstm.step-jacobian", title="Jacobian of one LSTM step")
+@derivation("lstm.step-jacobian", title="Jacobian of one LSTM step", uses=("lstm.model", "lstm.cell-path"))
 def step_jacobian_derivation(d):
     show_model(d)
     prove_slopes(d)

@@ -23,12 +23,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered derivation: its id, title and the function that derives it."""
+    """One registered derivation: its id, title, the function that derives it and the ids whose
+    results it declares it uses."""
 
     id: str
     title: str
     function: Callable
     kind: str = "result"
+    uses: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str:
@@ -52,13 +54,16 @@ class Entry:
 _REGISTRY: dict[str, Entry] = {}
 
 
-def derivation(equation_id: str, *, title: str, kind: str = "result"):
+def derivation(equation_id: str, *, title: str, kind: str = "result", uses: tuple[str, ...] = ()):
     """Register ``function(d)`` as the derivation of ``equation_id``: a result it proves, or with
-    ``kind="definition"`` a definition it states (see :func:`definition`)."""
+    ``kind="definition"`` a definition it states (see :func:`definition`). ``uses`` names the ids
+    whose results it uses; :func:`derivations.dependencies.undeclared` checks them against the source."""
     if not ID_PATTERN.match(equation_id):
         raise DerivationError(
             f"equation id {equation_id!r} is not a lowercase dotted id such as 'rnn.step-jacobian'"
         )
+    if isinstance(uses, str) or not all(isinstance(u, str) and ID_PATTERN.match(u) for u in uses):
+        raise DerivationError(f"{equation_id}: uses= must be a tuple of equation ids, not {uses!r}")
 
     def register(function: Callable) -> Callable:
         previous = _REGISTRY.get(equation_id)
@@ -68,15 +73,15 @@ def derivation(equation_id: str, *, title: str, kind: str = "result"):
                 f"{previous.function.__module__}.{previous.function.__qualname__} and "
                 f"{function.__module__}.{function.__qualname__}"
             )
-        _REGISTRY[equation_id] = Entry(equation_id, title, function, kind)
+        _REGISTRY[equation_id] = Entry(equation_id, title, function, kind, tuple(uses))
         return function
 
     return register
 
 
-def definition(equation_id: str, *, title: str):
+def definition(equation_id: str, *, title: str, uses: tuple[str, ...] = ()):
     """Register ``function(d)`` as the definition ``equation_id``: the model or rule the derivations use."""
-    return derivation(equation_id, title=title, kind="definition")
+    return derivation(equation_id, title=title, kind="definition", uses=uses)
 
 
 def load(topics: tuple[str, ...] = TOPICS) -> None:

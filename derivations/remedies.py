@@ -109,7 +109,9 @@ def _mask_instances() -> tuple[Instance, ...]:
     return tuple(out)
 
 
-@derivation("remedies.relu-step-jacobian", title="ReLU: the step Jacobian is a masked W_hh")
+@derivation("remedies.relu-step-jacobian", title="ReLU: the step Jacobian is a masked W_hh",
+            uses=("activation.functions", "activation.relu-derivative", "rnn.model", "rnn.step-jacobian",
+                  "bounds.linear-spectral-radius"))
 def relu_step_jacobian_derivation(d):
     d.step("ReLU' is the Heaviside step $H$ ($H(x) = 1$ for $x > 0$, else $0$: the indicator "
            "$1[x > 0]$; activation.relu-derivative).", sp.Derivative(act.DEFINITIONS["relu"], act.x),
@@ -155,12 +157,13 @@ def relu_step_jacobian_derivation(d):
              at=(general, *explicit_instances(relu_model, kink, KINK_AS_ZERO), *_mask_instances()))
 
 
-@definition("remedies.residual-model", title="A residual recurrent step")
+@definition("remedies.residual-model", title="A residual recurrent step", uses=("rnn.model",))
 def residual_model_definition(d):
     d.define(("step", at("h", t), RESIDUAL_STATE))
 
 
-@derivation("remedies.residual-jacobian", title="Residual connection: an identity path through every step")
+@derivation("remedies.residual-jacobian", title="Residual connection: an identity path through every step",
+            uses=("rnn.model", "rnn.step-jacobian", "remedies.residual-model"))
 def residual_jacobian_derivation(d):
     h_t = sp.MatrixSymbol("h_t", n, 1)
     d.step("A residual step adds the update to the previous state.", h_t, RESIDUAL_STATE)
@@ -307,7 +310,8 @@ def _clipping_instances() -> tuple[Instance, ...]:
     return tuple(out)
 
 
-@derivation("remedies.clipping", title="Gradient clipping by norm: it only ever shrinks a gradient")
+@derivation("remedies.clipping", title="Gradient clipping by norm: it only ever shrinks a gradient",
+            uses=("remedies.clipping-rule",))
 def clipping_derivation(d):
     d.step("Pascanu, Mikolov & Bengio (2013), Algorithm 1: if $\\lVert g \\rVert \\ge \\theta$, rescale $g$ "
            "to norm $\\theta$; otherwise leave it.", CLIP, CLIPPING_RULE)

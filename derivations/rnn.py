@@ -99,7 +99,7 @@ def model_instances(jacobian_sizes=(1, 2, 3)) -> tuple[Instance, ...]:
                                 values=values, explicit=True) for size in jacobian_sizes))
 
 
-@derivation("rnn.step-jacobian", title="Jacobian of one RNN step")
+@derivation("rnn.step-jacobian", title="Jacobian of one RNN step", uses=("rnn.model",))
 def step_jacobian_derivation(d):
     h_t = sp.MatrixSymbol("h_t", n, 1)
     d.step("Name the pre-activation (rnn.model).", Z_T, PRE_ACTIVATION)
@@ -149,7 +149,8 @@ def span_instances(grid=GRID) -> tuple[Instance, ...]:
     return tuple(out)
 
 
-@derivation("rnn.span-jacobian", title="Jacobian across k steps: an ordered product")
+@derivation("rnn.span-jacobian", title="Jacobian across k steps: an ordered product",
+            uses=("rnn.step-jacobian", "rnn.chain-rule"))
 def span_jacobian_derivation(d):
     J = lambda time: at("J", time)  # noqa: E731 - a local shorthand for the printed factor
     d.step("Base case $k = 1$: the span is one step, whose Jacobian $J_{t+1}$ is rnn.step-jacobian.", Partial(h(t + 1), h(t)), J(t + 1))
@@ -269,7 +270,7 @@ def whh_gradient_instances() -> tuple[Instance, ...]:
     return tuple(out)
 
 
-@derivation("rnn.whh-gradient", title="Gradient of the loss with respect to W_hh")
+@derivation("rnn.whh-gradient", title="Gradient of the loss with respect to W_hh", uses=("rnn.model",))
 def whh_gradient_derivation(d):
     summand = Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, at("z", t, (n, 1)))), Partial(L, h(t)),
                          h(t - 1, (n, 1)).T)

