@@ -54,14 +54,14 @@ def _equation(record: dict, tag: str) -> str:
 
 def tex(config_file: Path = ROOT / "mkdocs.yml") -> str:
     """A complete LaTeX document with every equation, labelled by its id and numbered as on its page."""
-    from mkdocs.config import load_config
+    from mkdocs.utils.yaml import yaml_load
 
     from .site.citation import numbers
     from .site.claims import equation_pages
 
     records = cache.records()
-    config = load_config(str(config_file))
-    docs = Path(config["docs_dir"])
+    config = yaml_load(config_file.read_text(encoding="utf-8"))  # the nav only: no plugin is loaded
+    docs = config_file.parent / config.get("docs_dir", "docs")
     home = equation_pages(docs)
     parts = [PREAMBLE]
     for title, page in _pages(config["nav"]):

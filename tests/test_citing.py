@@ -33,7 +33,7 @@ def test_references_bib_is_up_to_date():
 
 def test_every_equation_is_labelled_by_its_id_and_typesets():
     document = (DOWNLOADS / "derivations.tex").read_text(encoding="utf-8")
-    equations = dict(re.findall(r"\\begin\{equation\}\\label\{([^}]+)\}\\tag\*?\{[^}]+\}\n\\fitdisplay\{(.*?)\}\n"
+    equations = dict(re.findall(r"\\begin\{equation\}\\label\{([^}]+)\}\\tag\*?\{(?:[^{}]|\{[^{}]*\})+\}\n\\fitdisplay\{(.*?)\}\n"
                                 r"\\end\{equation\}", document, re.S))
     assert set(equations) == {e.id for e in registry.entries()}
     for eid, latex in equations.items():

@@ -162,7 +162,7 @@ def test_a_name_no_import_provides_is_a_recipe_bug_named_as_such():
 
 # --- The whole command, in a copy of the project ---
 
-PARTS = ("derivations", "tests", "docs", "benchmarks", "pyproject.toml", ".cache")
+PARTS = ("derivations", "tests", "docs", "benchmarks", "pyproject.toml", "mkdocs.yml", ".cache")
 
 
 @pytest.fixture
