@@ -130,8 +130,9 @@ def test_claims_page_shows_every_claim_with_its_quote_and_status(built_site, lan
         section = page.split(f'id="claim-{claim.id}"', 1)[1].split("<h2", 1)[0]
         assert f'admonition {ADMONITION[claim.status]}' in section, claim.id
         assert quoted.format(line=claim.line) in section, claim.id
+        text = re.sub(r"<[^>]+>", "", section)  # a formula and the mark after it share a no-break span
         for words in _words(claim.quote):
-            assert words in section, (claim.id, words)
+            assert words in text, (claim.id, words)
         for eid in claim.evidence:
             assert f"#eq-{eid}" in section
 
