@@ -9,6 +9,10 @@ previous outputs, under a note that says so, while the run goes on in the backgr
 end of the run triggers the reload that shows the new outputs. A run that fails fails the next
 build, as ``mkdocs build`` does, until the code changes again.
 
+The pages stay light (:mod:`derivations.site.notebook_assets`): the stylesheets mkdocs-jupyter
+inlines into each of them become one file, trimmed to the rules that can apply, which only notebook
+pages link; their figures become SVG files named by their content, which both editions share.
+
 MkDocs-only by necessity: notebook pages come from the mkdocs-jupyter plugin, which Zensical
 does not run; the chapters rely on Markdown extensions only.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,8 +30,9 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.utils import get_relative_url
 
-from derivations.site import notebooks
+from derivations.site import notebook_assets, notebooks
 
 _runs: dict[str, tuple[Path, str, Future]] = {}
 """Per notebook (path under ``docs/``): its source, the execution key of the code it runs, and its run."""
@@ -176,8 +182,45 @@ def on_page_content(html, page, config, files):
         html = notebooks.typeset(html, page.file.src_uri, [entry.id for entry in entries])
     except (notebooks.NotebookError, ValueError) as error:
         raise PluginError(str(error)) from None
+    html, styles = notebook_assets.split_styles(html)  # into the one stylesheet they all share
+    _styles.update(dict.fromkeys(styles))
+    html, figures = notebook_assets.figure_files(html)
+    for path, svg in figures.items():
+        _write_once(Path(config["site_dir"]) / path, svg)
+        html = html.replace(f'src="{path}"', f'src="{get_relative_url(path, page.url)}"')
     if page.file.dest_uri in _stale:
         _stale.discard(page.file.dest_uri)
         note = STALE_NOTE[lang]
         html = f'<div class="admonition warning notebook-stale"><p>{note}</p></div>\n' + html
     return html
+
+
+_styles: dict[str, None] = {}
+"""The stylesheets mkdocs-jupyter inlined into the notebook pages of this build, in order."""
+SHARED_STYLESHEET = re.compile(r'<link rel="stylesheet" href="[^"]*' + re.escape(notebook_assets.STYLESHEET) + '"')
+
+
+def _write_once(path: Path, text: str) -> None:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def on_post_page(output, page, config):
+    if not _is_notebook(page.file):
+        return output
+    return notebook_assets.with_stylesheet(output, get_relative_url(notebook_assets.STYLESHEET, page.url))
+
+
+def on_post_build(config):
+    """Write the stylesheet the notebook pages share: of what mkdocs-jupyter inlined, the rules that can
+    apply to a notebook page of the site as it is now, read from the site directory (a page this build
+    did not rewrite included). mkdocs-static-i18n builds the other editions after this event, and each
+    ends here again: the last writes the stylesheet for the pages of every edition."""
+    if not _styles:  # no notebook page rendered (a dirty rebuild): the stylesheet written before stands
+        return
+    site = Path(config["site_dir"])
+    pages = [text for path in sorted(site.rglob("*.html"))
+             if SHARED_STYLESHEET.search(text := path.read_text(encoding="utf-8"))]
+    _write_once(site / notebook_assets.STYLESHEET, notebook_assets.trim_css(list(_styles), pages))
