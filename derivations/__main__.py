@@ -25,6 +25,11 @@ def _latex(args) -> int:
 def _check(args) -> int:
     entries = [registry.lookup(i) for i in args.ids] if args.ids else registry.entries()
     failed = 0
+    try:
+        cache.check_uses()
+    except DerivationError as error:
+        failed += 1
+        print(f"FAILED uses=: {error}", file=sys.stderr)
     for entry in entries:
         try:
             outcome = run(entry)

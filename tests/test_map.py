@@ -14,6 +14,7 @@ from derivations.instances import KINDS
 from derivations.site import depmap
 
 from conftest import ROOT
+from test_cli import cli
 
 
 def test_declarations_match_the_detected_uses():
@@ -41,8 +42,10 @@ def test_a_wrong_declaration_fails_the_build(project_copy, tiny_site, old, new, 
     project = project_copy("rnn.py", old, new)
     done = tiny_site({"index.md": "# Tiny\n\n::: eq rnn.model\n"}, project)
     assert done.returncode != 0
+    checked = cli("check", "rnn.model", project=project)
+    assert checked.returncode == 1, checked.stdout
     for word in words:
-        assert word in done.stderr
+        assert word in done.stderr and word in checked.stderr
 
 
 def test_a_declaration_is_cut_from_the_key_of_the_mathematics(tmp_path):
