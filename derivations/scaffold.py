@@ -49,6 +49,38 @@ _DOC = '"""<<WHAT>>, proved by ``<<ID>>``.\n\nA skeleton from ``python -m deriva
 _DEF_DOC = '"""<<WHAT>>, as ``<<ID>>`` defines it.\n\nA skeleton from ``python -m derivations new``: replace it with yours."""'
 _TEST_DOC = '"""<<ID>>: <<CHECK>>.\n\n    A skeleton from ``python -m derivations new``: check your own closed form here."""'
 
+def _gate_recipe(gate: str, name: str, order: str) -> Recipe:
+    """The skeleton of a gated unit: ∂a/∂h_{t-1} = W_h for the gate ``gate`` (called ``name``), whose
+    rows PyTorch stacks in ``order``."""
+    count, row = len(order.split(", ")), order.split(", ").index(gate)
+    return Recipe(f"∂a_{gate}/∂h_{{t-1}} = W_h{gate}", f'''
+<<CONSTANT>> = W_H["{gate}"]
+<<DOC>>
+
+
+@derivation("<<ID>>", title=<<TITLE>>)
+def <<FUNCTION>>(d):
+    show_model(d)
+    a_{gate} = sp.MatrixSymbol("a_{{{gate}}}", n, 1)
+    d.step("Differentiate the {name} gate's pre-activation with SymPy's matrix calculus, then transpose to "
+           "numerator layout.", Partial(a_{gate}, H_PREV), PRE["{gate}"].diff(H_PREV).T)
+    d.result((Partial(a_{gate}, H_PREV), <<CONSTANT>>), at=explicit_instances(DEFINITIONS | {{a_{gate}: PRE["{gate}"]}}, SIZES))
+''', f'''
+@pytest.mark.checks("<<ID>>")
+def <<TEST>>():
+    <<TEST_DOC>>
+    rng, n, m = np.random.default_rng(0), 3, 2
+    shapes = (({count} * n, m), ({count} * n, n), {count} * n, {count} * n)
+    weight_ih, weight_hh, bias_ih, bias_hh = (rng.normal(size=shape) for shape in shapes)
+    h_prev, x_t = rng.normal(size=n), rng.normal(size=m)
+    {gate} = slice({row} * n, {row + 1} * n)  # PyTorch stacks the gates {order}
+    closed_form = lambdify_matrix([<<MODULE>>.W_H["{gate}"]], <<MODULE>>.<<CONSTANT>>)
+    expected = autograd.jacobian(
+        lambda h: anp.dot(weight_ih[{gate}], x_t) + bias_ih[{gate}] + anp.dot(weight_hh[{gate}], h) + bias_hh[{gate}])(h_prev)
+    assert_allclose(closed_form(weight_hh[{gate}]), expected, rtol=1e-12)
+''')
+
+
 RESULTS = {
     "activation": Recipe("d/dx tanh(2x) = 2 tanh'(2x)", r'''
 <<CONSTANT>> = 2 * DERIVATIVES["tanh"].subs(x, 2 * x)
@@ -152,58 +184,8 @@ def <<TEST>>():
     for threshold, norm in ((1.0, 3.0), (0.1, 0.2), (5.0, 1e3)):
         assert_allclose(closed_form(threshold, norm), autograd.grad(lambda r: threshold / r)(norm), rtol=1e-12)
 '''),
-    "lstm": Recipe("∂a_f/∂h_{t-1} = W_hf", r'''
-<<CONSTANT>> = W_H["f"]
-<<DOC>>
-
-
-@derivation("<<ID>>", title=<<TITLE>>)
-def <<FUNCTION>>(d):
-    show_model(d)
-    a_f = sp.MatrixSymbol("a_{f}", n, 1)
-    d.step("Differentiate the forget gate's pre-activation with SymPy's matrix calculus, then transpose to "
-           "numerator layout.", Partial(a_f, H_PREV), PRE["f"].diff(H_PREV).T)
-    d.result((Partial(a_f, H_PREV), <<CONSTANT>>), at=explicit_instances(DEFINITIONS | {a_f: PRE["f"]}, SIZES))
-''', r'''
-@pytest.mark.checks("<<ID>>")
-def <<TEST>>():
-    <<TEST_DOC>>
-    rng, n, m = np.random.default_rng(0), 3, 2
-    shapes = ((4 * n, m), (4 * n, n), 4 * n, 4 * n)
-    weight_ih, weight_hh, bias_ih, bias_hh = (rng.normal(size=shape) for shape in shapes)
-    h_prev, x_t = rng.normal(size=n), rng.normal(size=m)
-    f = slice(n, 2 * n)  # PyTorch stacks the gates i, f, g, o
-    closed_form = lambdify_matrix([<<MODULE>>.W_H["f"]], <<MODULE>>.<<CONSTANT>>)
-    expected = autograd.jacobian(
-        lambda h: anp.dot(weight_ih[f], x_t) + bias_ih[f] + anp.dot(weight_hh[f], h) + bias_hh[f])(h_prev)
-    assert_allclose(closed_form(weight_hh[f]), expected, rtol=1e-12)
-'''),
-    "gru": Recipe("∂a_r/∂h_{t-1} = W_hr", r'''
-<<CONSTANT>> = W_H["r"]
-<<DOC>>
-
-
-@derivation("<<ID>>", title=<<TITLE>>)
-def <<FUNCTION>>(d):
-    show_model(d)
-    a_r = sp.MatrixSymbol("a_{r}", n, 1)
-    d.step("Differentiate the reset gate's pre-activation with SymPy's matrix calculus, then transpose to "
-           "numerator layout.", Partial(a_r, H_PREV), PRE["r"].diff(H_PREV).T)
-    d.result((Partial(a_r, H_PREV), <<CONSTANT>>), at=explicit_instances(DEFINITIONS | {a_r: PRE["r"]}, SIZES))
-''', r'''
-@pytest.mark.checks("<<ID>>")
-def <<TEST>>():
-    <<TEST_DOC>>
-    rng, n, m = np.random.default_rng(0), 3, 2
-    shapes = ((3 * n, m), (3 * n, n), 3 * n, 3 * n)
-    weight_ih, weight_hh, bias_ih, bias_hh = (rng.normal(size=shape) for shape in shapes)
-    h_prev, x_t = rng.normal(size=n), rng.normal(size=m)
-    r = slice(0, n)  # PyTorch stacks the gates r, z, n
-    closed_form = lambdify_matrix([<<MODULE>>.W_H["r"]], <<MODULE>>.<<CONSTANT>>)
-    expected = autograd.jacobian(
-        lambda h: anp.dot(weight_ih[r], x_t) + bias_ih[r] + anp.dot(weight_hh[r], h) + bias_hh[r])(h_prev)
-    assert_allclose(closed_form(weight_hh[r]), expected, rtol=1e-12)
-'''),
+    "lstm": _gate_recipe("f", "forget", "i, f, g, o"),
+    "gru": _gate_recipe("r", "reset", "r, z, n"),
 }
 """The skeleton of a result, per topic: a small derivative of the topic's objects, and its check against autograd."""
 
