@@ -95,6 +95,9 @@ def _significant_digits(shown) -> int:
     return max(len(mantissa), 1)
 
 
+SIDE_BY_SIDE = 2
+"""A result with at most this many clauses shows them side by side; one with more stacks them."""
+
 UNDERFLOW = 1e-100
 """Below this, two floats that should agree may not: one route to a tiny number underflows to 0
 where another does not. Numeric comparisons are relative to the larger side, plus this much."""
@@ -241,7 +244,7 @@ class Derivation:
             chains.append(parts)
         self.closed_form = self.clauses[0]["parts"][-1]
         # Two clauses sit side by side; more are stacked, one per line, so that none overflows.
-        self.equation = (r", \qquad ".join(shown) if len(shown) <= 2 else
+        self.equation = (r", \qquad ".join(shown) if len(shown) <= SIDE_BY_SIDE else
                          r"\begin{gathered} " + r" \\ ".join(shown) + r" \end{gathered}")
         return chains
 
