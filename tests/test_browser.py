@@ -188,3 +188,25 @@ def test_each_page_preloads_exactly_the_fonts_it_uses(browser, server, url):
     assert sorted(files[tuple(face)] for face in used if face[0].startswith("KaTeX_")) == \
         sorted(href.rsplit("/", 1)[-1] for href in preloaded)
 
+
+
+@pytest.mark.parametrize(("url", "scheme"), [("backprop-through-time/", "light"), ("zh/backprop-through-time/", "dark")])
+def test_the_panels_typst_tab_shows_and_copies_the_typst(browser, server, url, scheme):
+    from derivations import cache
+    from derivations.site import typst_math
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme,
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{server}/{url}", wait_until="load")
+    equation = page.locator("#eq-rnn\\.step-jacobian")
+    equation.locator("details.eq-meta > summary").click()
+    typst = equation.locator("pre.eq-typst")
+    assert not typst.is_visible(), "the first tab, not the Typst one, is open at first"
+    equation.locator(".eq-cite label", has_text="Typst").click()
+    wanted = typst_math.equation(cache.record("rnn.step-jacobian"))
+    assert typst.is_visible() and typst.inner_text().strip() == wanted
+    typst.hover()
+    typst.locator("[data-md-type=copy], .md-clipboard").first.click()
+    page.wait_for_function("async wanted => (await navigator.clipboard.readText()).trim() === wanted", arg=wanted)
+    context.close()

@@ -168,3 +168,24 @@ def test_an_unknown_reference_key_fails_naming_it(tiny_site):
 def test_citation_cff_names_the_work():
     data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert data["cff-version"] == "1.2.0" and data["title"] and data["authors"]
+
+
+PANEL_BLOCK = re.compile(r'<pre class="eq-(\w+)"><code class="language-\w+">(.*?)</code></pre>', re.S)
+
+
+@pytest.mark.parametrize(("page", "lang"), [("backprop-through-time", "en"), ("zh/backprop-through-time", "zh")])
+def test_the_panel_offers_what_cite_prints_with_the_latex_and_typst(built_site, page, lang):
+    """The "Cite or copy" tabs hold, in this order, exactly what ``python -m derivations cite`` prints
+    (permalink, Markdown, BibTeX) and the equation's LaTeX and Typst."""
+    from derivations import cache
+    from derivations.site import typst_math
+    from derivations.site.citation import cite
+
+    built = (built_site / page / "index.html").read_text(encoding="utf-8")
+    equation = built.split('id="eq-rnn.step-jacobian"', 1)[1].split('<div class="eq" ', 1)[0]
+    tabs = equation.split('class="tabbed-set tabbed-alternate eq-cite"', 1)[1]
+    record = cache.record("rnn.step-jacobian")
+    assert [(kind, html.unescape(text)) for kind, text in PANEL_BLOCK.findall(tabs)] == [
+        ("text", cite("rnn.step-jacobian", "url", lang)), ("markdown", cite("rnn.step-jacobian", "md", lang)),
+        ("bibtex", cite("rnn.step-jacobian", "bibtex", lang)), ("latex", record["equation"]),
+        ("typst", typst_math.equation(record))]

@@ -45,14 +45,14 @@ from markdown.treeprocessors import Treeprocessor
 from .. import cache, published, serving
 from ..errors import DerivationError
 from ..translations import translate
-from . import katex, numeric_tests
+from . import cite_formats, katex, numeric_tests
 from .chapters import RESTART
 
 MARKER = re.compile(r"^::: eq (?P<id>\S+)(?P<options>(?: +\S+)*) *$")
 OPTIONS = {"steps", "lang=en", "lang=zh"}
 LABELS = {
-    "en": {"derivation": "Derivation", "meta": "Equation {id} ({title}): proof, source, LaTeX",
-           "definition-meta": "Definition {id} ({title}): source, LaTeX", "definition": "Definition",
+    "en": {"derivation": "Derivation", "meta": "Equation {id} ({title}): proof, source, citing and copying",
+           "definition-meta": "Definition {id} ({title}): source, citing and copying", "definition": cite_formats.NAMES["en"]["definition"],
            "defined": "A definition: the derivations start from these very SymPy objects; there is nothing to prove.",
            "proved": "SymPy proved, on every build of this page:",
            "kinds": "Kinds of proof: {kinds}.",
@@ -61,8 +61,8 @@ LABELS = {
            "tested": "its other tests are in {test}",
            "defined-in": "Defined by {function} in {file}, lines {lines}.",
            "uses": "Uses: {links}.", "used-by": "Used by: {links}.", "none": "no other equation"},
-    "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码与 LaTeX",
-           "definition-meta": "定义 {id}（{title}）：源代码与 LaTeX", "definition": "定义",
+    "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码、引用与复制",
+           "definition-meta": "定义 {id}（{title}）：源代码、引用与复制", "definition": cite_formats.NAMES["zh"]["definition"],
            "defined": "这是定义：推导正是从这些 SymPy 对象出发的，无需证明。",
            "proved": "每次构建本页时，SymPy 都会重新证明：",
            "kinds": "证明方式：{kinds}。",
@@ -135,10 +135,12 @@ def kinds_text(record: dict, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(KIND_LABELS[lang][kind] for kind in record["proof_kinds"])
 
 
-def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en", permalink: str | None = None) -> str:
+def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en", permalink: str | None = None,
+                  site: dict | None = None) -> str:
     """The HTML inside one placed equation's ``<div class="eq" id="eq-<id>">``, labelled in ``lang``;
     a definition (``number`` None) is marked as such instead of numbered. The ``permalink``, if
-    given, is printed under the equation on paper, where a link cannot be followed."""
+    given, is printed under the equation on paper, where a link cannot be followed, and offered in
+    the panel's citation tabs, with BibTeX when ``site`` (:func:`cite_formats.site`) is given."""
     eid, esc, label = record["id"], html.escape, LABELS[lang]
     src, definition = record["source"], record["kind"] == "definition"
     tag = (f'<span class="eq-number eq-definition">{label["definition"]}</span>' if definition else
@@ -178,8 +180,9 @@ def equation_html(record: dict, number: int | None, steps: bool, lang: str = "en
     parts.append(
         f'<details class="info eq-meta"><summary>{summary}</summary>{body}{_uses_html(record, lang)}<p>{where}</p>'
         f'<pre class="eq-source"><code class="language-python">{esc(src["code"])}</code></pre>'
-        f'<p>LaTeX:</p><pre class="eq-latex"><code class="language-latex">{esc(record["equation"])}</code></pre>'
-        "</details>"
+        + cite_formats.tabs(record, number, translate(record["title"], lang, f"equation {eid!r} (title)"), lang,
+                        permalink, site)
+        + "</details>"
     )
     return "".join(parts)
 
@@ -305,6 +308,7 @@ class EquationBlockProcessor(BlockProcessor):
         if eid in numbers:
             raise EquationError(f"equation id {eid!r} is placed twice on this page ('{first}')")
         record = lookup(first, eid)
+        config = self.extension.getConfigs()
         self.extension.chapters[eid] = self.extension.chapter
         if record["kind"] == "definition":
             numbers[eid] = None
@@ -316,8 +320,9 @@ class EquationBlockProcessor(BlockProcessor):
         for old in published.aliases(eid):  # a renamed id keeps its published anchor
             etree.SubElement(div, "span", {"id": f"eq-{old}", "class": "eq-alias"})
         etree.SubElement(div, "p").text = self.parser.md.htmlStash.store(
-            equation_html(record, numbers[eid], "steps" in options, lang,
-                          permalink(eid, self.extension.getConfig("site_url"), lang)))
+            equation_html(record, numbers[eid], "steps" in options, lang, permalink(eid, config["site_url"], lang),
+                          cite_formats.site(config["cite"], config["site_name"], config["site_url"], lang)
+                          if config["cite"] else None))
 
 
 def page_context(md) -> tuple[str | None, Path]:
@@ -488,7 +493,9 @@ def permalink(equation_id: str, site_url: str, lang: str) -> str | None:
 
 class EquationExtension(Extension):
     def __init__(self, **kwargs):
-        self.config = {"site_url": ["", "the site's address (mkdocs.yml's site_url), for each equation's permalink"]}
+        self.config = {"site_url": ["", "the site's address (mkdocs.yml's site_url), for each equation's permalink"],
+                       "site_name": ["", "the site's name (mkdocs.yml's site_name), for each equation's BibTeX"],
+                       "cite": [{}, "mkdocs.yml's extra.cite (key, author, year), for each equation's BibTeX"]}
         super().__init__(**kwargs)
         self.numbers: dict[str, int | None] = {}
         self.count = 0
