@@ -1,4 +1,4 @@
-"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | cite ID [--format F] [--lang L] | published | assets | new ID``."""
+"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | cite ID [--format F] [--lang L] | pack ID... [--lang L] [--steps] [--format F] | published | assets | new ID``."""
 
 from __future__ import annotations
 
@@ -97,6 +97,25 @@ def _cite(args) -> int:
     return 0
 
 
+def _pack(args) -> int:
+    from pathlib import Path
+
+    from .pack import pack
+
+    ids = [entry.id for entry in registry.entries()] if args.all else args.ids
+    made = pack(ids, args.lang, args.steps, args.format)
+    output = args.output or (f"course-pack-{args.lang}.pdf" if args.format == "pdf" else None)
+    if output is None:
+        sys.stdout.write(made)
+        return 0
+    path = Path(output)
+    partial = path.with_name(path.name + ".partial")  # nothing half-written is left under the name asked for
+    partial.write_bytes(made) if isinstance(made, bytes) else partial.write_text(made, encoding="utf-8")
+    partial.replace(path)
+    print(f"wrote {path}")
+    return 0
+
+
 def _translations(_args) -> int:
     from .translations import CATALOGUE, update
 
@@ -168,6 +187,16 @@ def main(argv: list[str] | None = None) -> int:
     cite.add_argument("--format", choices=("bibtex", "biblatex", "md", "url"), default="bibtex")
     cite.add_argument("--lang", choices=("en", "zh"), default="en")
     cite.set_defaults(run=_cite)
+    pack = commands.add_parser("pack", help="a course pack: the given equations and all they use, in dependency "
+                               "order, numbered as on the site, with links and the works they cite")
+    pack.add_argument("ids", nargs="*", metavar="ID")
+    pack.add_argument("--all", action="store_true", help="every equation")
+    pack.add_argument("--lang", choices=("en", "zh"), default="en")
+    pack.add_argument("--steps", action="store_true", help="with each derivation's steps")
+    pack.add_argument("--format", choices=("pdf", "tex", "typ", "md"), default="pdf",
+                      help="PDF (typeset by Typst), or its LaTeX, Typst or Markdown source (default: pdf)")
+    pack.add_argument("--output", "-o", help="where to write (default: course-pack-LANG.pdf; other formats: stdout)")
+    pack.set_defaults(run=_pack)
     commands.add_parser("translations", help="update the Chinese catalogue (gettext .po) from the English texts; "
                         "exit 1 while any text is untranslated or fuzzy").set_defaults(run=_translations)
     commands.add_parser("published", help="record newly placed ids in derivations/published.json").set_defaults(

@@ -313,7 +313,7 @@ def span_instances() -> tuple[Instance, ...]:
 
 
 @derivation("bounds.span-norm", title="Norm of the Jacobian across k steps",
-            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "rnn.span-jacobian", "bounds.step-norm"))
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "rnn.span-jacobian", "bounds.step-norm"), cites=("pascanu2013",))
 def span_norm(d):
     b = Juxtaposed(GAMMA, Norm(W_HH))
     d.step("The span Jacobian is the ordered product of step Jacobians (rnn.span-jacobian).",
@@ -351,7 +351,7 @@ PASCANU_JACOBIAN = W_REC * DiagMatrix(elementwise(rnn.SIGMA_PRIME, X_PREV))
 """Their step Jacobian ∂x_t/∂x_{t-1} = W_rec diag(σ'(x_{t-1})): the same factors in the other order."""
 
 
-@definition("bounds.pascanu-model", title="Pascanu, Mikolov and Bengio's recurrence")
+@definition("bounds.pascanu-model", title="Pascanu, Mikolov and Bengio's recurrence", cites=("pascanu2013",))
 def pascanu_model(d):
     d.define(("step", PASCANU_STATE, PASCANU_STEP))
 
@@ -396,7 +396,7 @@ def vanishing_networks(steps: int = 400) -> dict[str, dict]:
 
 @derivation("bounds.pascanu-conditions", title="Pascanu et al.: when long spans vanish or can explode",
             uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "bounds.norm-facts", "bounds.step-norm",
-                  "bounds.span-norm", "bounds.pascanu-model"))
+                  "bounds.span-norm", "bounds.pascanu-model"), cites=("pascanu2013",))
 def pascanu_conditions(d):
     z_prev = sp.MatrixSymbol("z_{t-1}", n, 1)
     d.step("Pascanu, Mikolov & Bengio (2013, “On the difficulty of training recurrent neural networks”) "
@@ -557,7 +557,7 @@ def radius_instances(count: int = 40, seed: int = 2) -> tuple[Instance, ...]:
     return tuple(out)
 
 
-@derivation("bounds.linear-spectral-radius", title="Linear RNN: powers of W_hh and the spectral radius")
+@derivation("bounds.linear-spectral-radius", title="Linear RNN: powers of W_hh and the spectral radius", cites=("pascanu2013",))
 def linear_spectral_radius(d):
     d.step("With $\\sigma$ the identity, $\\sigma' = 1$: every step Jacobian is $W_{hh}$ and the span is its "
            "power. SymPy unrolls $h_{t+1} = W_{hh} h_t + u_{t+1}$ for general $n$ and $k = 1, \\dots, 6$.",

@@ -22,7 +22,7 @@ from . import dependencies
 from .errors import DerivationError, UnknownIdError
 from .registry import PACKAGE_DIR, TOPICS
 
-FORMAT = 4
+FORMAT = 5
 SALT = f"format {FORMAT}; sympy {version('sympy')}"
 
 

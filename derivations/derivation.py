@@ -250,7 +250,7 @@ class Derivation:
 
     def record(self) -> dict:
         """The JSON-ready outcome: id, kind, title, equation and its clauses, steps, proofs, numbers,
-        the ids it declares it uses, source."""
+        the ids it declares it uses, the works it cites, source."""
         if self.equation is None:
             raise DerivationError(f"{self.entry.id}: the {self.entry.kind} states nothing")
         if self.entry.kind == "result" and not self.proofs:
@@ -267,6 +267,7 @@ class Derivation:
             "proofs": self.proofs,
             "proof_kinds": [k for k in KINDS if any(p["kind"] == k for p in self.proofs)],
             "uses": list(self.entry.uses),
+            "cites": list(self.entry.cites),
             "source": self.entry.source,
         }
 

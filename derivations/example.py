@@ -49,7 +49,7 @@ def sigmoid_100_steps(d):
 VARIANCE = sp.Function(r"\operatorname{Var}")
 
 
-@derivation("example.adding-baseline", title="The adding problem's baseline loss")
+@derivation("example.adding-baseline", title="The adding problem's baseline loss", cites=("hochreiter1997",))
 def adding_baseline(d):
     a, b = sp.symbols("a b")
     d.step("The target is the sum of two values drawn independently from $U(0, 1)$; a model that ignores "

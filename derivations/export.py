@@ -13,13 +13,14 @@ from . import cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
+FIT_DISPLAY = r"""% A display wider than the text block (less room for its number) is scaled down to fit it.
+\newcommand{\fitdisplay}[1]{\resizebox{\ifdim\width>\dimexpr\linewidth-5em\relax\dimexpr\linewidth-5em\relax\else\width\fi}{!}{$\displaystyle #1$}}
+"""
 PREAMBLE = r"""\documentclass{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb,graphicx}
 \usepackage[a4paper,margin=25mm]{geometry}
-% A display wider than the text block (less room for its number) is scaled down to fit it.
-\newcommand{\fitdisplay}[1]{\resizebox{\ifdim\width>\dimexpr\linewidth-5em\relax\dimexpr\linewidth-5em\relax\else\width\fi}{!}{$\displaystyle #1$}}
-\title{Vanishing and exploding gradients in RNNs: the derived equations}
+""" + FIT_DISPLAY + r"""\title{Vanishing and exploding gradients in RNNs: the derived equations}
 \date{}
 \begin{document}
 \maketitle

@@ -61,7 +61,7 @@ DIRECT_SIZES = (1, 2, 3)
 """n for which the direct path is verified exactly on explicit matrices (with m = 1)."""
 
 
-@definition("gru.model", title="The GRU cell (PyTorch's nn.GRUCell)")
+@definition("gru.model", title="The GRU cell (PyTorch's nn.GRUCell)", cites=("cho2014",))
 def model_definition(d):
     d.define(("reset-gate", R, DEFINITIONS[R]), ("update-gate", Z, DEFINITIONS[Z]), ("candidate", N, DEFINITIONS[N]),
              ("state", H, HIDDEN))
@@ -80,7 +80,7 @@ def cut(expr) -> Evaluated:
     return Evaluated(expr, 0, *CUT)
 
 
-@derivation("gru.direct-path", title="The GRU direct path", uses=("gru.model",))
+@derivation("gru.direct-path", title="The GRU direct path", uses=("gru.model",), cites=("cho2014",))
 def direct_path_derivation(d):
     show_model(d)
     d.step("Cut every recurrent path into a gate or the candidate, $W_{hr} = W_{hz} = W_{hn} = 0$: then only "

@@ -73,7 +73,7 @@ SIZES = (1, 2)
 """n for which the identities are verified exactly on explicit matrices (with m = 1)."""
 
 
-@definition("lstm.model", title="The LSTM cell (PyTorch's nn.LSTMCell)")
+@definition("lstm.model", title="The LSTM cell (PyTorch's nn.LSTMCell)", cites=("hochreiter1997", "gers2000"))
 def model_definition(d):
     d.define(("input-gate", I, DEFINITIONS[I]), ("forget-gate", F, DEFINITIONS[F]), ("candidate", G, DEFINITIONS[G]),
              ("output-gate", O, DEFINITIONS[O]), ("cell", C, CELL), ("state", H, HIDDEN))
@@ -95,7 +95,7 @@ def model_instances() -> tuple[Instance, ...]:
     return explicit_instances(DEFINITIONS, SIZES, JACOBIANS)
 
 
-@derivation("lstm.cell-path", title="The LSTM cell path: the constant error carousel", uses=("lstm.model",))
+@derivation("lstm.cell-path", title="The LSTM cell path: the constant error carousel", uses=("lstm.model",), cites=("hochreiter1997", "gers2000"))
 def cell_path_derivation(d):
     show_model(d)
     d.step("The gates read $h_{t-1}$ and $x_t$ but not $c_{t-1}$, so only the first term of $c_t$ "

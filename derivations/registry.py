@@ -23,14 +23,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered derivation: its id, title, the function that derives it and the ids whose
-    results it declares it uses."""
+    """One registered derivation: its id, title, the function that derives it, the ids whose
+    results it declares it uses and the works it cites (keys of :data:`derivations.references.WORKS`)."""
 
     id: str
     title: str
     function: Callable
     kind: str = "result"
     uses: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str:
@@ -54,16 +55,24 @@ class Entry:
 _REGISTRY: dict[str, Entry] = {}
 
 
-def derivation(equation_id: str, *, title: str, kind: str = "result", uses: tuple[str, ...] = ()):
+def derivation(equation_id: str, *, title: str, kind: str = "result", uses: tuple[str, ...] = (),
+               cites: tuple[str, ...] = ()):
     """Register ``function(d)`` as the derivation of ``equation_id``: a result it proves, or with
     ``kind="definition"`` a definition it states (see :func:`definition`). ``uses`` names the ids
-    whose results it uses; :func:`derivations.dependencies.undeclared` checks them against the source."""
+    whose results it uses; :func:`derivations.dependencies.undeclared` checks them against the source.
+    ``cites`` names the works (keys of :data:`derivations.references.WORKS`) the result comes from."""
+    from .references import WORKS
+
     if not ID_PATTERN.match(equation_id):
         raise DerivationError(
             f"equation id {equation_id!r} is not a lowercase dotted id such as 'rnn.step-jacobian'"
         )
     if isinstance(uses, str) or not all(isinstance(u, str) and ID_PATTERN.match(u) for u in uses):
         raise DerivationError(f"{equation_id}: uses= must be a tuple of equation ids, not {uses!r}")
+    if isinstance(cites, str) or any(key not in WORKS for key in cites):
+        unknown = [cites] if isinstance(cites, str) else [key for key in cites if key not in WORKS]
+        raise DerivationError(f"{equation_id}: cites= names unknown work(s) {', '.join(map(repr, unknown))}; "
+                              f"known: {', '.join(WORKS)} (derivations/references.py)")
 
     def register(function: Callable) -> Callable:
         previous = _REGISTRY.get(equation_id)
@@ -73,15 +82,15 @@ def derivation(equation_id: str, *, title: str, kind: str = "result", uses: tupl
                 f"{previous.function.__module__}.{previous.function.__qualname__} and "
                 f"{function.__module__}.{function.__qualname__}"
             )
-        _REGISTRY[equation_id] = Entry(equation_id, title, function, kind, tuple(uses))
+        _REGISTRY[equation_id] = Entry(equation_id, title, function, kind, tuple(uses), tuple(cites))
         return function
 
     return register
 
 
-def definition(equation_id: str, *, title: str, uses: tuple[str, ...] = ()):
+def definition(equation_id: str, *, title: str, uses: tuple[str, ...] = (), cites: tuple[str, ...] = ()):
     """Register ``function(d)`` as the definition ``equation_id``: the model or rule the derivations use."""
-    return derivation(equation_id, title=title, kind="definition", uses=uses)
+    return derivation(equation_id, title=title, kind="definition", uses=uses, cites=cites)
 
 
 def load(topics: tuple[str, ...] = TOPICS) -> None:

@@ -111,7 +111,7 @@ def _mask_instances() -> tuple[Instance, ...]:
 
 @derivation("remedies.relu-step-jacobian", title="ReLU: the step Jacobian is a masked W_hh",
             uses=("activation.functions", "activation.relu-derivative", "rnn.model", "rnn.step-jacobian",
-                  "bounds.linear-spectral-radius"))
+                  "bounds.linear-spectral-radius"), cites=("le2015",))
 def relu_step_jacobian_derivation(d):
     d.step("ReLU' is the Heaviside step $H$ ($H(x) = 1$ for $x > 0$, else $0$: the indicator "
            "$1[x > 0]$; activation.relu-derivative).", sp.Derivative(act.DEFINITIONS["relu"], act.x),
@@ -157,13 +157,13 @@ def relu_step_jacobian_derivation(d):
              at=(general, *explicit_instances(relu_model, kink, KINK_AS_ZERO), *_mask_instances()))
 
 
-@definition("remedies.residual-model", title="A residual recurrent step", uses=("rnn.model",))
+@definition("remedies.residual-model", title="A residual recurrent step", uses=("rnn.model",), cites=("he2016",))
 def residual_model_definition(d):
     d.define(("step", at("h", t), RESIDUAL_STATE))
 
 
 @derivation("remedies.residual-jacobian", title="Residual connection: an identity path through every step",
-            uses=("rnn.model", "rnn.step-jacobian", "remedies.residual-model"))
+            uses=("rnn.model", "rnn.step-jacobian", "remedies.residual-model"), cites=("he2016",))
 def residual_jacobian_derivation(d):
     h_t = sp.MatrixSymbol("h_t", n, 1)
     d.step("A residual step adds the update to the previous state.", h_t, RESIDUAL_STATE)
@@ -189,7 +189,7 @@ def residual_jacobian_derivation(d):
              at=(general, *explicit_instances(RESIDUAL_MODEL)))
 
 
-@derivation("remedies.xavier-variance", title="Xavier (Glorot) initialization: variance and uniform bound")
+@derivation("remedies.xavier-variance", title="Xavier (Glorot) initialization: variance and uniform bound", cites=("glorot2010",))
 def xavier_variance_derivation(d):
     W, V = sp.Symbol("W"), sp.Symbol("V", positive=True)
     variance = sp.Function(r"\operatorname{Var}")(W)
@@ -273,7 +273,7 @@ def _orthogonal_instances() -> tuple[Instance, ...]:
                  for label, matrix, kind, tolerance in cases for i in range(1, matrix.rows + 1))
 
 
-@derivation("remedies.orthogonal-singular-values", title="Orthogonal matrices: every singular value is 1")
+@derivation("remedies.orthogonal-singular-values", title="Orthogonal matrices: every singular value is 1", cites=("saxe2014",))
 def orthogonal_singular_values_derivation(d):
     d.step("The singular values of any matrix $Q$ are the square roots of the eigenvalues of $Q^{\\top} Q$.",
            *SINGULAR_VALUES[:2])
@@ -289,7 +289,7 @@ def orthogonal_singular_values_derivation(d):
     d.result(("orthogonal", *ORTHOGONALITY), ("singular", *SINGULAR_VALUES), at=_orthogonal_instances())
 
 
-@definition("remedies.clipping-rule", title="Gradient clipping by norm (Pascanu et al. 2013)")
+@definition("remedies.clipping-rule", title="Gradient clipping by norm (Pascanu et al. 2013)", cites=("pascanu2013",))
 def clipping_rule_definition(d):
     d.define(("rule", CLIP, CLIPPING_RULE))
 
@@ -311,7 +311,7 @@ def _clipping_instances() -> tuple[Instance, ...]:
 
 
 @derivation("remedies.clipping", title="Gradient clipping by norm: it only ever shrinks a gradient",
-            uses=("remedies.clipping-rule",))
+            uses=("remedies.clipping-rule",), cites=("pascanu2013",))
 def clipping_derivation(d):
     d.step("Pascanu, Mikolov & Bengio (2013), Algorithm 1: if $\\lVert g \\rVert \\ge \\theta$, rescale $g$ "
            "to norm $\\theta$; otherwise leave it.", CLIP, CLIPPING_RULE)
