@@ -113,18 +113,19 @@ def items(ids: list[str], lang: str = "en", steps: bool = False,
     if lang not in TEXT:
         raise PackError(f"unknown language {lang!r}; known: {', '.join(TEXT)}")
     site_url, docs = _site(config_file)
-    pages = equation_pages(docs)
+    pages, records, ids_published = equation_pages(docs), cache.records(), published.load()["equations"]
+    placed = {page: numbers(docs / page) for page in set(pages.values())}
     chosen, found, works = set(ids), [], []
     for eid in closure(ids):
-        record, page = cache.record(eid), pages.get(eid)
+        record, page = records[eid], pages.get(eid)
         source = _edition(page, lang, docs) if page else None
         works += [key for key in record["cites"] if key not in works]
         where = f"equation {eid!r}"
         found.append(Item(
             id=eid, title=translate(record["title"], lang, f"{where} (title)"),
-            number=numbers(docs / page)[eid] if page else None, definition=record["kind"] == "definition",
+            number=placed[page][eid] if page else None, definition=record["kind"] == "definition",
             chapter=chapter_title(source) if source else None,
-            link=permalink(eid, site_url, lang) if eid in published.load()["equations"] else None,
+            link=permalink(eid, site_url, lang) if eid in ids_published else None,
             kinds=kinds_text(record, lang), latex=record["equation"], typst=typst_math.equation(record),
             steps=tuple((translate(s["text"], lang, f"{where} (step {i})"), s["latex"])
                         for i, s in enumerate(record["steps"], 1)) if steps else (),

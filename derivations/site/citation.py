@@ -44,11 +44,11 @@ def page_bibtex(equation_id: str, config_file: Path = ROOT / "mkdocs.yml") -> st
 
 def numbers(source: Path) -> dict[str, int | None]:
     """Each equation the page ``source`` places, in order, with the number the page gives it (a definition: None)."""
-    placed, count = {}, 0
+    placed, count, records = {}, 0, cache.records()
     for line in source.read_text(encoding="utf-8").splitlines():
         match = equations.MARKER.match(line.strip())
-        if match:
-            definition = cache.record(match["id"])["kind"] == "definition"
+        if match:  # an id that is not in the records fails in cache.record, naming it
+            definition = (records.get(match["id"]) or cache.record(match["id"]))["kind"] == "definition"
             count += not definition
             placed[match["id"]] = None if definition else count
     return placed
