@@ -98,6 +98,11 @@ def _significant_digits(shown) -> int:
 SIDE_BY_SIDE = 2
 """A result with at most this many clauses shows them side by side; one with more stacks them."""
 
+def rounded(value, digits: int | None):
+    """``value`` to ``digits`` significant digits, or as it is when ``digits`` is None."""
+    return sp.Float(sp.N(value, digits + 15), digits) if digits else sp.sympify(value)
+
+
 UNDERFLOW = 1e-100
 """Below this, two floats that should agree may not: one route to a tiny number underflows to 0
 where another does not. Numeric comparisons are relative to the larger side, plus this much."""
@@ -116,6 +121,9 @@ def holds(relation: str, left, right, tolerance: float | None) -> bool:
             return left == right or bool(sp.simplify(right - left).is_nonnegative)
         a, b = float(left), float(right)
         return a <= b + tolerance * max(abs(a), abs(b)) + UNDERFLOW
+    if relation == r"\approx" and isinstance(right, sp.MatrixBase):  # entry by entry
+        return sp.Matrix(left).shape == right.shape and all(
+            holds(relation, a, b, tolerance) for a, b in zip(sp.Matrix(left), right))
     if relation == r"\approx":  # the shown decimal is the value, correctly rounded to the digits shown
         value, shown = sp.N(left, 60), sp.N(right, 60)
         unit = sp.Float(10, 60) ** (sp.floor(sp.log(abs(shown), 10)) - _significant_digits(right) + 1)
@@ -178,9 +186,12 @@ class Derivation:
                      f"checked on {count} random matrices", "lemma")
 
     def number(self, name: str, value, digits: int | None = None) -> None:
-        """Publish a computed number under ``name``, for prose to insert with ``{num:<id>#<name>}``."""
-        shown = sp.Float(sp.N(value, digits + 15), digits) if digits else sp.sympify(value)
-        self.numbers[name] = latex(shown)
+        """Publish a computed number (or a vector or matrix of them, entry by entry) under ``name``, for
+        prose to insert with ``{num:<id>#<name>}``."""
+        if isinstance(value, (np.ndarray, sp.MatrixBase)):
+            self.numbers[name] = latex(sp.Matrix(value).applyfunc(lambda v: rounded(v, digits)))
+        else:
+            self.numbers[name] = latex(rounded(value, digits))
 
     def define(self, *clauses: tuple) -> None:
         """State a definition: each clause ``(lhs, rhs)`` or ``(name, lhs, rhs)``, with the same SymPy

@@ -44,3 +44,15 @@ def test_a_wrong_lstm_closed_form_fails_in_seconds_naming_the_id(project_copy, t
                           env={**os.environ, "PYTHONPATH": str(project), "DERIVATIONS_CACHE": str(tmp_path / "cache")},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "FAILED lstm.step-jacobian" in done.stdout + done.stderr
+
+
+def test_a_matrix_shown_to_a_few_digits_must_be_correctly_rounded_entry_by_entry():
+    from derivations.derivation import holds
+
+    value = sp.Matrix([[0.05394, -0.18049], [0.21213, 0.069321]])
+    shown = sp.Matrix([[sp.Float("0.0539", 3), sp.Float("-0.180", 3)], [sp.Float("0.212", 3), sp.Float("0.0693", 3)]])
+    assert holds(r"\approx", value, shown, None)
+    wrong = shown.copy()
+    wrong[1, 1] = sp.Float("0.0694", 3)
+    assert not holds(r"\approx", value, wrong, None)
+    assert not holds(r"\approx", value, shown[:, 0], None)  # another shape
