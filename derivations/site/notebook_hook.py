@@ -11,7 +11,8 @@ build, as ``mkdocs build`` does, until the code changes again.
 
 The pages stay light (:mod:`derivations.site.notebook_assets`): the stylesheets mkdocs-jupyter
 inlines into each of them become one file, trimmed to the rules that can apply, which only notebook
-pages link; their figures become SVG files named by their content, which both editions share.
+pages link; their figures, and the chapters' (embedded by the ``::: figure`` Markdown extension),
+become SVG files named by their content, which both editions share.
 
 MkDocs-only by necessity: notebook pages come from the mkdocs-jupyter plugin, which Zensical
 does not run; the chapters rely on Markdown extensions only.
@@ -167,9 +168,18 @@ _english_anchors: dict[str, list[str]] = {}
 the table of contents drops Chinese characters from an id and would number the headings _1, _2, …"""
 
 
+def _figure_files(html: str, page, config) -> str:
+    """``html`` with each embedded SVG figure written once to a file named by its content, and linked."""
+    html, figures = notebook_assets.figure_files(html)
+    for path, svg in figures.items():
+        _write_once(Path(config["site_dir"]) / path, svg)
+        html = html.replace(f'src="{path}"', f'src="{get_relative_url(path, page.url)}"')
+    return html
+
+
 def on_page_content(html, page, config, files):
-    if not _is_notebook(page.file):
-        return html
+    if not _is_notebook(page.file):  # a chapter's figures (``::: figure``) are embedded SVG too
+        return _figure_files(html, page, config)
     entries = _entries(page.toc)
     i18n = config.plugins.get("i18n")
     lang = i18n.current_language if i18n else "en"
@@ -184,10 +194,7 @@ def on_page_content(html, page, config, files):
         raise PluginError(str(error)) from None
     html, styles = notebook_assets.split_styles(html)  # into the one stylesheet they all share
     _styles.update(dict.fromkeys(styles))
-    html, figures = notebook_assets.figure_files(html)
-    for path, svg in figures.items():
-        _write_once(Path(config["site_dir"]) / path, svg)
-        html = html.replace(f'src="{path}"', f'src="{get_relative_url(path, page.url)}"')
+    html = _figure_files(html, page, config)
     if page.file.dest_uri in _stale:
         _stale.discard(page.file.dest_uri)
         note = STALE_NOTE[lang]
