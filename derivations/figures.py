@@ -107,6 +107,41 @@ def span_norms(lang: str):
     return figure, caption, alt
 
 
+def pascanu_regions(lang: str):
+    """The (γ, λ₁) plane split by λ₁ = 1/γ (``bounds.pascanu-conditions``), with the sigmoid's and tanh's γ
+    (``activation.*-derivative``) marked on the curve."""
+    gamma = np.linspace(0.1, 1.2, 221)
+    figure, axes = _axes()
+    axes.plot(gamma, 1 / gamma, color="black", label="λ₁ = 1/γ")
+    axes.fill_between(gamma, 0, 1 / gamma, color=COLORS[0], alpha=0.15,
+                      label={"en": "λ₁ < 1/γ: long spans vanish (sufficient)", "zh": "λ₁ < 1/γ：长跨度必然消失（充分条件）"}[lang])
+    axes.fill_between(gamma, 1 / gamma, 10.5, color=COLORS[1], alpha=0.15,
+                      label={"en": "λ₁ > 1/γ: explosion possible (necessary)", "zh": "λ₁ > 1/γ：可能爆炸（必要条件）"}[lang])
+    thresholds = {}
+    for name, color in zip(("sigmoid", "tanh"), COLORS[2:]):
+        g = float(activation.SUPREMUM[name])
+        thresholds[name] = 1 / g
+        axes.plot([g], [1 / g], "o", color=color)
+        axes.annotate(f"{name}: γ = {g:g}, 1/γ = {1 / g:g}", (g, 1 / g), xytext=(8, 6), textcoords="offset points",
+                      color=color)
+    axes.set_xlim(gamma[0], gamma[-1])
+    axes.set_ylim(0, 10.5)
+    axes.set_xlabel({"en": "γ, the largest slope of the activation", "zh": "γ：激活函数的最大斜率"}[lang])
+    axes.set_ylabel({"en": "λ₁, the largest singular value of W_hh", "zh": "λ₁：W_hh 的最大奇异值"}[lang])
+    axes.legend(loc="upper right", fontsize=9)
+    caption = {"en": "Pascanu, Mikolov and Bengio's conditions as regions of the (γ, λ₁) plane.",
+               "zh": "Pascanu、Mikolov 与 Bengio 的条件在 (γ, λ₁) 平面上划出的区域。"}[lang]
+    alt = {"en": f"The curve λ₁ = 1/γ divides the plane. Below it the gradients over long spans must vanish; above "
+                 f"it they may explode but need not. The sigmoid sits at γ = {float(activation.SUPREMUM['sigmoid']):g}, "
+                 f"where the curve is at λ₁ = {thresholds['sigmoid']:g}; tanh at γ = {float(activation.SUPREMUM['tanh']):g}, "
+                 f"where it is at λ₁ = "
+                 f"{thresholds['tanh']:g}.",
+           "zh": f"曲线 λ₁ = 1/γ 把平面分成两部分：曲线下方，长跨度上的梯度必然消失；曲线上方，梯度可能爆炸，但不一定。"
+                 f"sigmoid 位于 γ = {float(activation.SUPREMUM['sigmoid']):g}，曲线在此处为 λ₁ = {thresholds['sigmoid']:g}；"
+                 f"tanh 位于 γ = {float(activation.SUPREMUM['tanh']):g}，曲线在此处为 λ₁ = {thresholds['tanh']:g}。"}[lang]
+    return figure, caption, alt
+
+
 SPECTRA_N, SPECTRA_SEED = 128, 0
 
 
@@ -164,6 +199,8 @@ def cell_path(lang: str):
 FIGURES = {f.name: f for f in (
     Figure("activation-slopes", ("activation.sigmoid-derivative", "activation.tanh-derivative"), activation_slopes),
     Figure("span-norms", ("rnn.span-jacobian", "bounds.span-norm"), span_norms),
+    Figure("pascanu-regions", ("bounds.pascanu-conditions", "activation.sigmoid-derivative",
+                               "activation.tanh-derivative"), pascanu_regions),
     Figure("init-spectra", ("remedies.xavier-variance", "remedies.orthogonal-singular-values"), init_spectra),
     Figure("cell-path", ("lstm.cell-path", "rnn.span-jacobian"), cell_path),
 )}

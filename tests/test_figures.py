@@ -64,3 +64,11 @@ def test_a_glyph_no_font_has_fails_naming_the_figure(tmp_path, monkeypatch):
     monkeypatch.setitem(figures.STYLE, "font.family", ["DejaVu Sans"])
     with pytest.raises(site_figures.FigureError, match=r"figure 'init-spectra' \(zh\): Glyph .* missing.*fonts-noto-cjk"):
         site_figures.drawn("init-spectra", "zh")
+
+
+def test_a_figure_whose_caption_would_be_false_is_not_drawn(tmp_path, monkeypatch):
+    """span-norms says the measured norm never rises above the bound; with the bound lowered it does."""
+    monkeypatch.setenv("DERIVATIONS_CACHE", str(tmp_path / "derivations"))
+    monkeypatch.setitem(gradient_norms.GAMMA, "tanh", 0.5)
+    with pytest.raises(site_figures.FigureError, match=r"figure 'span-norms' \(en\) cannot be drawn: .*exceeds the bound"):
+        site_figures.drawn("span-norms", "en")

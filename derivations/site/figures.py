@@ -71,7 +71,10 @@ def drawn(name: str, lang: str) -> dict:
 
     with warnings.catch_warnings(record=True) as caught, plt.rc_context({**NOTEBOOKS, **STYLE}):
         warnings.simplefilter("always")
-        figure, caption, alt = FIGURES[name].draw(lang)
+        try:
+            figure, caption, alt = FIGURES[name].draw(lang)
+        except (ValueError, ArithmeticError) as error:  # a check of what the caption says, or bad numbers
+            raise FigureError(f"figure {name!r} ({lang}) cannot be drawn: {error}") from error
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(figure)
@@ -96,8 +99,7 @@ def figure_html(name: str, lang: str) -> str:
     width, height = (round(float(v) * 4 / 3) for v in size.groups())
     source = "data:image/svg+xml;base64," + base64.b64encode(entry["svg"].encode("utf-8")).decode("ascii")
     return (f'<figure class="chapter-figure" id="figure-{name}"><img src="{source}" alt="{html.escape(entry["alt"])}" '
-            f'width="{width}" height="{height}" loading="lazy"><figcaption>{html.escape(entry["caption"])}'
-            "</figcaption></figure>")
+            f'width="{width}" height="{height}"><figcaption>{html.escape(entry["caption"])}</figcaption></figure>')
 
 
 class FigurePreprocessor(MarkerPreprocessor):
