@@ -18,6 +18,21 @@ class Work:
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in self.fields.items())
         return f"@{self.kind}{{{self.key},\n{body}\n}}\n"
 
+    def short(self) -> str:
+        """Authors and year as a text cites them: "Pascanu, Mikolov and Bengio (2013)", "He et al. (2016)"."""
+        names = [author.split()[-1] for author in self.fields["author"].split(" and ")]
+        who = (f"{names[0]} et al." if len(names) > 3 else names[0] if len(names) == 1
+               else f"{', '.join(names[:-1])} and {names[-1]}")
+        return f"{who} ({self.fields['year']})"
+
+    def address(self) -> str | None:
+        """Where the work can be found: its DOI or arXiv address, if it has one."""
+        if "doi" in self.fields:
+            return f"https://doi.org/{self.fields['doi']}"
+        if self.fields.get("archiveprefix") == "arXiv":
+            return f"https://arxiv.org/abs/{self.fields['eprint']}"
+        return None
+
     def text(self) -> str:
         """A one-line reference for a page's bibliography (Markdown)."""
         f = self.fields

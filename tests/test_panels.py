@@ -51,3 +51,16 @@ def test_the_equations_checked_numerically():
     checked = {e.id for e in RESULTS if e.id in marked(e.source["test"])}
     assert {"rnn.step-jacobian", "rnn.span-jacobian", "rnn.hidden-gradient", "rnn.whh-gradient",
             "rnn.chain-rule", "activation.sigmoid-derivative", "activation.tanh-derivative"} <= checked
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_panel_names_the_works_a_result_comes_from(lang):
+    from derivations.references import WORKS
+
+    for entry in registry.entries():
+        panel = equation_html(cache.record(entry.id), 1, False, lang)
+        found = re.search(r'<p class="eq-cites">(.*?)</p>', panel)
+        assert bool(found) == bool(entry.cites), entry.id
+        for key in entry.cites:
+            assert WORKS[key].short() in found[1], (entry.id, key)
+            assert WORKS[key].address() is None or f'href="{WORKS[key].address()}"' in found[1]

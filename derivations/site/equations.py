@@ -44,6 +44,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .. import cache, published, serving
 from ..errors import DerivationError
+from ..references import WORKS
 from ..translations import translate
 from . import cite_formats, katex, numeric_tests
 from .chapters import RESTART
@@ -60,7 +61,8 @@ LABELS = {
            "numeric": "checked numerically against finite differences or autograd by {names} in {test}",
            "tested": "its other tests are in {test}",
            "defined-in": "Defined by {function} in {file}, lines {lines}.",
-           "uses": "Uses: {links}.", "used-by": "Used by: {links}.", "none": "no other equation"},
+           "uses": "Uses: {links}.", "used-by": "Used by: {links}.", "none": "no other equation",
+           "cites": "Comes from: {works}."},
     "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码、引用与复制",
            "definition-meta": "定义 {id}（{title}）：源代码、引用与复制", "definition": cite_formats.NAMES["zh"]["definition"],
            "defined": "这是定义：推导正是从这些 SymPy 对象出发的，无需证明。",
@@ -70,7 +72,8 @@ LABELS = {
            "numeric": "{test} 中的 {names} 用有限差分或 autograd 对其做数值检验",
            "tested": "其余测试见 {test}",
            "defined-in": "定义函数 {function}，位于 {file} 第 {lines} 行。",
-           "uses": "用到：{links}。", "used-by": "被以下公式用到：{links}。", "none": "无"},
+           "uses": "用到：{links}。", "used-by": "被以下公式用到：{links}。", "none": "无",
+           "cites": "出处：{works}。"},
 }
 KIND_LABELS = {
     "en": {"symbolic": "symbolic, exact for every value (general n)", "induction": "by induction (SymPy proves the inductive step)",
@@ -196,7 +199,18 @@ def _uses_html(record: dict, lang: str) -> str:
         f'<a class="eq-link" href="#eq-{esc(i)}" data-eq="{esc(i)}"><code>{esc(i)}</code></a>' for i in ids
     ) or esc(label["none"])
     return (f'<p class="eq-uses">{label["uses"].format(links=links(record.get("uses", ())))}</p>'
-            f'<p class="eq-used-by">{label["used-by"].format(links=links(users))}</p>')
+            f'<p class="eq-used-by">{label["used-by"].format(links=links(users))}</p>' + _cites_html(record, lang))
+
+
+def _cites_html(record: dict, lang: str) -> str:
+    """The panel's line naming the works the result comes from (``cites=``), each linked to its DOI or arXiv page."""
+    if not record.get("cites"):
+        return ""
+    works = [WORKS[key] for key in record["cites"]]
+    shown = (", " if lang == "en" else "、").join(
+        f'<a href="{html.escape(w.address())}">{html.escape(w.short())}</a>' if w.address() else html.escape(w.short())
+        for w in works)
+    return f'<p class="eq-cites">{LABELS[lang]["cites"].format(works=shown)}</p>'
 
 
 def clause(record: dict, name: str | None) -> str:
