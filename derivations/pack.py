@@ -36,14 +36,14 @@ TEXT = {
            "chosen": "chosen", "added": "used by a chosen equation",
            "kinds": "Kinds of check", "definition-kinds": "A definition: nothing to prove.",
            "steps": "Derivation", "references": "References",
-           "cited-by": "The works these results come from, as their derivations cite them.",
+           "cited-by": "The works the derivations above cite.",
            "unplaced": "not yet on a page of the site", "definition": "Definition"},
     "zh": {"title": "循环神经网络中的梯度消失与梯度爆炸：课程讲义",
            "intro": "下列每个公式都由 SymPy 推导，并在网站每次构建时证明它等于所示的闭式。每个公式排在它所用到的结果之后。"
                     "编号、id 与链接均与网站一致；“检验方式”说明每个结果是如何证明的。",
            "chosen": "所选", "added": "被所选公式用到",
            "kinds": "检验方式", "definition-kinds": "这是定义，无需证明。",
-           "steps": "推导过程", "references": "参考文献", "cited-by": "以上结果所出自的文献，由各推导注明。",
+           "steps": "推导过程", "references": "参考文献", "cited-by": "以上各推导引用的文献。",
            "unplaced": "尚未放入网站页面", "definition": "定义"},
 }
 

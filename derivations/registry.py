@@ -60,7 +60,7 @@ def derivation(equation_id: str, *, title: str, kind: str = "result", uses: tupl
     """Register ``function(d)`` as the derivation of ``equation_id``: a result it proves, or with
     ``kind="definition"`` a definition it states (see :func:`definition`). ``uses`` names the ids
     whose results it uses; :func:`derivations.dependencies.undeclared` checks them against the source.
-    ``cites`` names the works (keys of :data:`derivations.references.WORKS`) the result comes from."""
+    ``cites`` names the works (keys of :data:`derivations.references.WORKS`) the derivation cites."""
     from .references import WORKS
 
     if not ID_PATTERN.match(equation_id):

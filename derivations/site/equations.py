@@ -62,7 +62,7 @@ LABELS = {
            "tested": "its other tests are in {test}",
            "defined-in": "Defined by {function} in {file}, lines {lines}.",
            "uses": "Uses: {links}.", "used-by": "Used by: {links}.", "none": "no other equation",
-           "cites": "Comes from: {works}."},
+           "cites": "Cites: {works}."},
     "zh": {"derivation": "推导过程", "meta": "公式 {id}（{title}）：证明、源代码、引用与复制",
            "definition-meta": "定义 {id}（{title}）：源代码、引用与复制", "definition": cite_formats.NAMES["zh"]["definition"],
            "defined": "这是定义：推导正是从这些 SymPy 对象出发的，无需证明。",
@@ -73,7 +73,7 @@ LABELS = {
            "tested": "其余测试见 {test}",
            "defined-in": "定义函数 {function}，位于 {file} 第 {lines} 行。",
            "uses": "用到：{links}。", "used-by": "被以下公式用到：{links}。", "none": "无",
-           "cites": "出处：{works}。"},
+           "cites": "引用：{works}。"},
 }
 KIND_LABELS = {
     "en": {"symbolic": "symbolic, exact for every value (general n)", "induction": "by induction (SymPy proves the inductive step)",
@@ -203,7 +203,7 @@ def _uses_html(record: dict, lang: str) -> str:
 
 
 def _cites_html(record: dict, lang: str) -> str:
-    """The panel's line naming the works the result comes from (``cites=``), each linked to its DOI or arXiv page."""
+    """The panel's line naming the works its derivation cites (``cites=``), each linked to its DOI or arXiv page."""
     if not record.get("cites"):
         return ""
     works = [WORKS[key] for key in record["cites"]]
