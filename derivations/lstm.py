@@ -107,6 +107,28 @@ def cell_path_derivation(d):
     d.result((Partial(C, C_PREV), CELL_PATH), (OPEN_GATE, sp.Identity(n)), at=(general, *model_instances()))
 
 
+ORIGINAL_CELL = C_PREV + hadamard(I, G)
+"""The cell of Hochreiter and Schmidhuber's LSTM (1997), which has no forget gate: c_t = c_{t-1} + i_t ⊙ g_t."""
+
+
+@derivation("lstm.original-cell-path", title="The original LSTM (no forget gate): the carousel always turns",
+            uses=("lstm.model", "lstm.cell-path"), cites=("hochreiter1997", "gers2000"))
+def original_cell_path_derivation(d):
+    d.step("Hochreiter and Schmidhuber's memory cell has no forget gate: the old cell is kept whole, "
+           "and the input gate admits the candidate. Its gates are those of lstm.model without $f_t$.", C, ORIGINAL_CELL)
+    d.step("The gates read $h_{t-1}$ and $x_t$ but not $c_{t-1}$, so of the cell's two terms only $c_{t-1}$ "
+           "itself depends on $c_{t-1}$. SymPy differentiates the explicit cell for $n \\in \\{1, 2\\}$.",
+           Partial(C, C_PREV), sp.Identity(n))
+    d.step("Their learning rule cuts the error paths through the gates and $h_{t-1}$, so over any span "
+           "the error that reaches $c_t$ from $c_{t+k}$ is multiplied by this identity $k$ times: it neither "
+           "vanishes nor explodes. The forget-gate cell of lstm.cell-path gives $\\operatorname{diag}(f_t)$ "
+           "instead, which is the identity only when $f_t = 1$.", Partial(C, C_PREV), sp.Identity(n))
+    definitions = DEFINITIONS | {C: ORIGINAL_CELL}
+    general = Instance("general n", "symbolic", subs=definitions)
+    d.result((Partial(C, C_PREV), sp.Identity(n)),
+             at=(general, *explicit_instances(definitions, SIZES, ((C, C_PREV),))))
+
+
 @derivation("lstm.step-jacobian", title="Jacobian of one LSTM step", uses=("lstm.model", "lstm.cell-path"))
 def step_jacobian_derivation(d):
     show_model(d)

@@ -21,8 +21,8 @@ from derivations.gated import Evaluated, hadamard
 from derivations.notation import Partial
 
 PROOF_KINDS = {"lstm.model": [], "lstm.cell-path": ["symbolic", "explicit"],
-               "lstm.step-jacobian": ["symbolic", "explicit"]}
-"""What each id rests on: the cell path also for general n, the slopes σ' and tanh' symbolically."""
+               "lstm.original-cell-path": ["symbolic", "explicit"], "lstm.step-jacobian": ["symbolic", "explicit"]}
+"""What each id rests on: the cell paths also for general n, the slopes σ' and tanh' symbolically."""
 
 
 @pytest.mark.parametrize("entry", registry.entries("lstm"), ids=lambda e: e.id)
@@ -35,7 +35,8 @@ def test_derivation_proves(entry):
 
 
 def test_the_topic_publishes_its_ids():
-    assert [e.id for e in registry.entries("lstm")] == ["lstm.model", "lstm.cell-path", "lstm.step-jacobian"]
+    assert [e.id for e in registry.entries("lstm")] == ["lstm.model", "lstm.cell-path", "lstm.original-cell-path",
+                                                         "lstm.step-jacobian"]
     assert "lstm" in registry.TOPICS
 
 
@@ -63,6 +64,10 @@ def test_a_wrong_cell_path_fails_naming_the_id(monkeypatch):
 def test_a_wrong_open_gate_fails_naming_the_id(monkeypatch):
     half_open = Evaluated(Partial(lstm.C, lstm.C_PREV), sp.Rational(1, 2), lstm.F)
     _fails(monkeypatch, "lstm.cell-path", "OPEN_GATE", half_open, r"2, .* does not hold at explicit n = 1")
+
+
+def test_the_original_cell_with_a_forget_gate_is_no_longer_the_identity(monkeypatch):
+    _fails(monkeypatch, "lstm.original-cell-path", "ORIGINAL_CELL", lstm.CELL, r"1, .* does not hold at general n")
 
 
 def test_a_wrong_block_fails_naming_the_id(monkeypatch):
@@ -112,6 +117,22 @@ def test_open_forget_gate_carries_the_cell_error_unchanged():
     p = ref.random_cell(0, n, 1, 4)
     p["bias_hh"][n:2 * n] = 1e3  # σ(a_f) rounds to 1: the constant error carousel
     assert_allclose(lstm.step_jacobian(**p)[n:, n:], np.eye(n), rtol=0, atol=0)
+
+
+@pytest.mark.checks("lstm.original-cell-path")
+@numeric_cases
+def test_original_cell_path_is_the_identity_by_autograd(n, m, seed):
+    """Hochreiter and Schmidhuber's cell, written here without a forget gate: c_t = c_{t-1} + i_t ⊙ g_t with
+    PyTorch's other gates, differentiated by autograd in c_{t-1} with h_{t-1} held fixed."""
+    import autograd.numpy as anp
+
+    p = ref.random_cell(seed, n, m, 4)
+    gates = p["weight_ih"] @ p["x_t"] + p["bias_ih"] + p["weight_hh"] @ p["h_prev"] + p["bias_hh"]
+    i, g = 1 / (1 + np.exp(-gates[:n])), np.tanh(gates[2 * n:3 * n])
+    cell = autograd.jacobian(lambda c: c + anp.multiply(i, g))(p["c_prev"])
+    closed_form = np.eye(n)  # the displayed result: ∂c_t/∂c_{t-1} = I
+    assert run(registry.lookup("lstm.original-cell-path"))["closed_form"] == "I"
+    assert_allclose(cell, closed_form, rtol=0, atol=0)
 
 
 @numeric_cases
