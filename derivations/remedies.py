@@ -157,6 +157,33 @@ def relu_step_jacobian_derivation(d):
              at=(general, *explicit_instances(relu_model, kink, KINK_AS_ZERO), *_mask_instances()))
 
 
+IRNN_PRE_ACTIVATION = H_PREV + W_XH * X_T + B_H
+"""z_t with W_hh = I, as Le, Jaitly and Hinton's IRNN starts."""
+IRNN_JACOBIAN = DiagMatrix(elementwise(HEAVISIDE, Z_T))
+"""∂h_t/∂h_{t-1} = diag(1[z_t > 0]) at W_hh = I, proved by ``remedies.identity-relu``."""
+
+
+@derivation("remedies.identity-relu", title="A ReLU RNN started at W_hh = I: the step Jacobian is the mask",
+            uses=("activation.functions", "activation.relu-derivative", "rnn.model", "remedies.relu-step-jacobian"),
+            cites=("le2015",))
+def identity_relu_derivation(d):
+    d.step("Le, Jaitly and Hinton's IRNN uses ReLU units and starts with $W_{hh} = I$ and $b_h = 0$; "
+           "with $W_{hh} = I$ the pre-activation adds the input to the previous state.", Z_T, IRNN_PRE_ACTIVATION)
+    d.step("Put $W_{hh} = I$ into remedies.relu-step-jacobian, with ReLU' the step function of "
+           "activation.relu-derivative: the Jacobian is the mask of the active units alone, so an active unit "
+           "passes its entry of the gradient back unchanged and an inactive one passes nothing.",
+           step_partial(), IRNN_JACOBIAN)
+    relu_model = concrete(STATE.subs(Z_T, IRNN_PRE_ACTIVATION), "relu")
+    kink = ", ReLU'(0) taken as 0"
+    general = Instance(f"general n, W_hh = I{kink}", "symbolic", subs={Z_T: IRNN_PRE_ACTIVATION},
+                       functions=KINK_AS_ZERO, values={at("h", t): relu_model, at("h", t - 1): H_PREV})
+    explicit = tuple(Instance(f"explicit n = {size}, W_hh = I{kink}", "explicit",
+                              subs={Z_T: IRNN_PRE_ACTIVATION, n: size, m: 1}, functions=KINK_AS_ZERO,
+                              values={at("h", t): relu_model, at("h", t - 1): H_PREV}, explicit=True)
+                     for size in JACOBIAN_SIZES)
+    d.result((step_partial(), IRNN_JACOBIAN), at=(general, *explicit))
+
+
 @definition("remedies.residual-model", title="A residual recurrent step", uses=("rnn.model",), cites=("he2016",))
 def residual_model_definition(d):
     d.define(("step", at("h", t), RESIDUAL_STATE))

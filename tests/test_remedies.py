@@ -21,10 +21,11 @@ from derivations.errors import ProofError
 from derivations.instances import KINDS
 from derivations.notation import Juxtaposed, at, latex
 
-IDS = ["remedies.relu-step-jacobian", "remedies.residual-model", "remedies.residual-jacobian",
+IDS = ["remedies.relu-step-jacobian", "remedies.identity-relu", "remedies.residual-model", "remedies.residual-jacobian",
        "remedies.xavier-variance", "remedies.orthogonal-singular-values", "remedies.clipping-rule", "remedies.clipping"]
 PROOF_KINDS = {
     "remedies.relu-step-jacobian": ["symbolic", "explicit"],
+    "remedies.identity-relu": ["symbolic", "explicit"],
     "remedies.residual-model": [],
     "remedies.residual-jacobian": ["symbolic", "explicit"],
     "remedies.xavier-variance": ["symbolic"],
@@ -34,6 +35,7 @@ PROOF_KINDS = {
 }
 CLAUSE_NAMES = {
     "remedies.relu-step-jacobian": [None, "mask"],
+    "remedies.identity-relu": [None],
     "remedies.residual-model": ["step"],
     "remedies.residual-jacobian": [None],
     "remedies.xavier-variance": ["variance", "bound"],
@@ -304,3 +306,23 @@ def test_valid_arguments_are_accepted():
     assert np.all(np.isfinite(remedies.residual_step_jacobian(**VALID, activation="sigmoid")))
     assert remedies.clip_by_norm([3, 4], 1).dtype == float
     assert remedies.xavier_normal(np.int64(2), 3, np.random.default_rng(0)).shape == (3, 2)
+
+
+@pytest.mark.checks("remedies.identity-relu")
+@pytest.mark.parametrize("seed", range(4))
+def test_a_relu_rnn_at_the_identity_has_the_mask_as_its_step_jacobian(seed):
+    """The IRNN's step, written here with W_hh = I, differentiated by autograd: diag(1[z_t > 0])."""
+    rng = np.random.default_rng(seed)
+    n, m = 4, 2
+    W_xh, h_prev, x_t = rng.normal(size=(n, m)), rng.normal(size=n), rng.normal(size=m)
+    z = rng.permutation([1.5, 0.5, -0.5, -1.5])  # two active units and two inactive ones
+    b_h = z - h_prev - W_xh @ x_t
+    jacobian = autograd.jacobian(lambda h: anp.maximum(anp.dot(np.eye(n), h) + anp.dot(W_xh, x_t) + b_h, 0.0))(h_prev)
+    assert_allclose(jacobian, np.diag((z > 0).astype(float)), rtol=0, atol=0)
+    assert record("remedies.identity-relu")["closed_form"] == r"\operatorname{diag}\big(\mathbf{1}\left[z_{t} > 0\right]\big)"
+
+
+def test_an_identity_relu_jacobian_stated_as_the_identity_fails_naming_the_id(monkeypatch):
+    monkeypatch.setattr(remedies, "IRNN_JACOBIAN", sp.Identity(rnn.n))
+    with pytest.raises(ProofError, match=r"^remedies.identity-relu: the displayed result, clause 1, .* does not hold"):
+        run(ENTRIES["remedies.identity-relu"])
