@@ -172,23 +172,27 @@ def init_spectra(lang: str):
 
 
 CELL_N, CELL_STEPS, CELL_SEED = 32, 200, 0
+CELL_FORGET_BIAS, CELL_LAMBDA = 1.0, 1.0
+"""The LSTM's total forget-gate bias, and λ₁ of the simple RNN drawn beside it."""
 
 
 def cell_path(lang: str):
     """log₁₀ ‖∂c_{t+k}/∂c_t‖₂ of an LSTM (``lstm.step_jacobian``) beside ‖∂h_{t+k}/∂h_t‖₂ of a tanh RNN
     with λ₁ = 1 (``rnn.span_log_norms``)."""
     k = np.arange(1, CELL_STEPS + 1)
-    lstm = gradient_norms.lstm_log_norms(CELL_N, CELL_STEPS, np.random.default_rng(CELL_SEED))["cell"] / np.log(10)
-    rnn = gradient_norms.rnn_log_norms("tanh", CELL_N, 1.0, CELL_STEPS, np.random.default_rng(CELL_SEED)) / np.log(10)
+    lstm = gradient_norms.lstm_log_norms(CELL_N, CELL_STEPS, np.random.default_rng(CELL_SEED),
+                                         forget_bias=CELL_FORGET_BIAS)["cell"] / np.log(10)
+    rnn = gradient_norms.rnn_log_norms("tanh", CELL_N, CELL_LAMBDA, CELL_STEPS, np.random.default_rng(CELL_SEED)) / np.log(10)
     figure, axes = _axes()
     axes.plot(k, lstm, color=COLORS[0], label={"en": "LSTM cell path", "zh": "LSTM 细胞通路"}[lang] + " ‖∂cₜ₊ₖ/∂cₜ‖₂")
-    axes.plot(k, rnn, color=COLORS[1], label={"en": "tanh RNN, λ₁ = 1", "zh": "tanh RNN，λ₁ = 1"}[lang]
+    axes.plot(k, rnn, color=COLORS[1], label={"en": f"tanh RNN, λ₁ = {CELL_LAMBDA:g}", "zh": f"tanh RNN，λ₁ = {CELL_LAMBDA:g}"}[lang]
               + " ‖∂hₜ₊ₖ/∂hₜ‖₂")
     axes.set_xlabel({"en": "span k (steps)", "zh": "跨度 k（步）"}[lang])
     axes.set_ylabel("log₁₀ ‖·‖₂")
     axes.legend(loc="lower left")
-    caption = {"en": f"{CELL_N} units each, PyTorch's default initialization for the LSTM with forget-gate bias 1.",
-               "zh": f"各 {CELL_N} 个单元；LSTM 用 PyTorch 的默认初始化，遗忘门偏置为 1。"}[lang]
+    caption = {"en": f"{CELL_N} units each, PyTorch's default initialization for the LSTM with forget-gate bias "
+                     f"{CELL_FORGET_BIAS:g}.",
+               "zh": f"各 {CELL_N} 个单元；LSTM 用 PyTorch 的默认初始化，遗忘门偏置为 {CELL_FORGET_BIAS:g}。"}[lang]
     alt = {"en": f"Log-norm against span k up to {CELL_STEPS}: the LSTM's cell path ends at {lstm[-1]:.1f}, "
                  f"the simple RNN's at {rnn[-1]:.1f}.",
            "zh": f"对数范数随跨度 k 的变化，k 至 {CELL_STEPS}：LSTM 细胞通路止于 {lstm[-1]:.1f}，"

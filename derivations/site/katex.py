@@ -97,33 +97,35 @@ def check_installed() -> None:
         raise MathError(f"{missing}: missing or outdated; run `make install` (or `python -m derivations assets`)")
 
 
-class _Renderer:
-    """A long-lived Node.js process running ``render.mjs``."""
+class NodeProcess:
+    """A long-lived Node.js process running ``script`` with a package folder as its argument: it first
+    writes ``{"version": …}``, then answers each JSON request line with one JSON line."""
 
-    def __init__(self):
+    def __init__(self, script: Path, package_dir: Path):
         check_installed()
         self.process = subprocess.Popen(
-            [node(), str(SCRIPT), str(KATEX_DIR)],
+            [node(), str(script), str(package_dir)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
         )
         atexit.register(self.process.kill)
         self.version = json.loads(self.process.stdout.readline())["version"]
 
-    def __call__(self, latex: str, display: bool) -> dict:
-        self.process.stdin.write(json.dumps({"latex": latex, "display": display}) + "\n")
+    def __call__(self, **request) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())
 
 
 @cache
-def _renderer() -> _Renderer:
-    return _Renderer()
+def _renderer() -> NodeProcess:
+    """KaTeX, running ``render.mjs``."""
+    return NodeProcess(SCRIPT, KATEX_DIR)
 
 
 @cache
 def render(latex: str, display: bool, where: str) -> str:
     """KaTeX's HTML (with MathML for screen readers) for ``latex``; ``where`` names the source in errors."""
-    answer = _renderer()(latex, display)
+    answer = _renderer()(latex=latex, display=display)
     if "error" in answer:
         raise MathError(f"{where}: LaTeX does not parse: {answer['error']}")
     return indexed_once(answer["html"])

@@ -7,9 +7,6 @@ every equation and step with Typst and checks that it shows the same letters and
 
 from __future__ import annotations
 
-import atexit
-import json
-import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -24,33 +21,16 @@ class TypstMathError(ValueError):
     """LaTeX that tex2typst cannot translate; the message names where it came from."""
 
 
-class _Translator:
-    """A long-lived Node.js process running ``typst_math.mjs``."""
-
-    def __init__(self):
-        katex.check_installed()
-        self.process = subprocess.Popen(
-            [katex.node(), str(SCRIPT), str(PACKAGE_DIR)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-        )
-        atexit.register(self.process.kill)
-        self.version = json.loads(self.process.stdout.readline())["version"]
-
-    def __call__(self, latex: str) -> dict:
-        self.process.stdin.write(json.dumps({"latex": latex}) + "\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
-
-
 @cache
-def _translator() -> _Translator:
-    return _Translator()
+def _translator() -> katex.NodeProcess:
+    """tex2typst, running ``typst_math.mjs``."""
+    return katex.NodeProcess(SCRIPT, PACKAGE_DIR)
 
 
 @cache
 def math(latex: str, where: str) -> str:
     """The Typst math for ``latex`` (without ``$``); ``where`` names the source in errors."""
-    answer = _translator()(latex)
+    answer = _translator()(latex=latex)
     if "error" in answer:
         raise TypstMathError(f"{where}: tex2typst {_translator().version} cannot translate the LaTeX: {answer['error']}")
     return answer["typst"]
