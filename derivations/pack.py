@@ -30,8 +30,9 @@ INLINE_MATH = re.compile(r"\$([^$]+)\$")
 CJK_FONT = "Noto Serif CJK SC"
 TEXT = {
     "en": {"title": "Vanishing and exploding gradients in RNNs: a course pack",
-           "intro": "Each equation below is derived by SymPy and proved equal to the closed form shown, on every "
-                    "build of the site. Equations come after the results they use. Numbers, ids and links are "
+           "intro": "Each result below is derived by SymPy and proved equal to the closed form shown, on every "
+                    "build of the site; the definitions are the models the results start from. Equations come "
+                    "after the results they use. Numbers, ids and links are "
                     "those of the site; the kinds of check say how each result was proved.",
            "chosen": "chosen", "added": "used by a chosen equation",
            "kinds": "Kinds of check", "definition-kinds": "A definition: nothing to prove.",
@@ -39,7 +40,8 @@ TEXT = {
            "cited-by": "The works the derivations above cite.",
            "unplaced": "not yet on a page of the site", "definition": "Definition"},
     "zh": {"title": "循环神经网络中的梯度消失与梯度爆炸：课程讲义",
-           "intro": "下列每个公式都由 SymPy 推导，并在网站每次构建时证明它等于所示的闭式。每个公式排在它所用到的结果之后。"
+           "intro": "下列每个结果都由 SymPy 推导，并在网站每次构建时证明它等于所示的闭式；定义则是这些结果出发的模型。"
+                    "每个公式排在它所用到的结果之后。"
                     "编号、id 与链接均与网站一致；“检验方式”说明每个结果是如何证明的。",
            "chosen": "所选", "added": "被所选公式用到",
            "kinds": "检验方式", "definition-kinds": "这是定义，无需证明。",
