@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import builds, edit_loop, long_spans, math_render
+from benchmarks import builds, edit_loop, explorable, long_spans, math_render
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results.json")
@@ -68,6 +68,11 @@ def rows(runs: int, with_tests: bool) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         builds.build(ROOT / "mkdocs.yml", Path(tmp) / "site", ROOT / ".cache")
         variants = math_render.run(Path(tmp) / "site", runs)
+        explored = explorable.run(Path(tmp) / "site", runs)
+    row("explorable: bytes it adds to its page (figure, script, stylesheet)", explored["bytes"] / 1000, "KB", 60.0)
+    row("explorable: the same, gzipped", explored["gzipped"] / 1000, "KB")
+    row("explorable: slider change → plot redrawn (k = 1000, n = 64)", explored["redrawn"], "ms", explorable.TARGET_MS)
+    row("explorable: slider change → plot complete (k = 1000, n = 64)", explored["complete"], "ms")
     for variant in variants:
         row(f"time to math, {variant['variant']} ({variant['page']})", variant["ms"], "ms")
         row(f"bytes, {variant['variant']} ({variant['page']})", variant["bytes"] / 1000, "KB")
