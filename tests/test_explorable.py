@@ -241,3 +241,24 @@ def test_the_explorable_has_no_serious_accessibility_violation(browser, server, 
         .violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
     tab.close()
     assert violations == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_plots_lines_and_text_keep_their_contrast_in_both_palettes(browser, server, scheme):  # noqa: F811
+    """The two lines 3:1 against the page (WCAG 1.4.11), the labels 4.5:1 (1.4.3), as Chromium computes them."""
+    from test_figures import _contrast, _luminance
+
+    tab, _ = explorable_page(browser, server, "en", color_scheme=scheme)
+    wait_done(tab)
+    colours = tab.evaluate("""() => {
+        const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const svg = document.querySelector('.explorable-plot svg');
+        const pick = (selector, property) => rgb(getComputedStyle(svg.querySelector(selector))[property]);
+        return {page: rgb(getComputedStyle(document.querySelector('.md-main')).backgroundColor === 'rgba(0, 0, 0, 0)'
+                    ? getComputedStyle(document.body).backgroundColor : getComputedStyle(document.querySelector('.md-main')).backgroundColor),
+                measured: pick('polyline.measured', 'stroke'), bound: pick('line.bound', 'stroke'), text: pick('text', 'fill')};
+    }""")
+    tab.close()
+    page = _luminance(colours["page"])
+    assert _contrast(page, _luminance(colours["measured"])) >= 3 and _contrast(page, _luminance(colours["bound"])) >= 3
+    assert _contrast(page, _luminance(colours["text"])) >= 4.5

@@ -13,6 +13,7 @@ import pytest
 from derivations import figures
 from derivations.experiments import gradient_norms
 from derivations.site import figures as site_figures
+from test_browser import browser, server  # noqa: F401 (the module's own Chromium and local server)
 
 CHAPTERS = ("backprop-through-time", "why-vanish-explode", "remedies", "gated-units")
 FIGURE = re.compile(r'<figure class="chapter-figure" id="figure-([a-z-]+)"><img src="((?:\.\./)*assets/figures/'
@@ -72,3 +73,47 @@ def test_a_figure_whose_caption_would_be_false_is_not_drawn(tmp_path, monkeypatc
     monkeypatch.setitem(gradient_norms.GAMMA, "tanh", 0.5)
     with pytest.raises(site_figures.FigureError, match=r"figure 'span-norms' \(en\) cannot be drawn: .*exceeds the bound"):
         site_figures.drawn("span-norms", "en")
+
+
+def _luminance(rgb) -> np.ndarray:
+    """WCAG relative luminance of sRGB values in 0…255 (any shape ending in 3)."""
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return c @ [0.2126, 0.7152, 0.0722]
+
+
+def _contrast(a: float, b: float) -> float:
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("lang", "chapter"), [(lang, chapter) for lang in ("en", "zh") for chapter in CHAPTERS])
+def test_every_figure_reads_in_both_palettes(browser, server, lang, chapter, scheme):  # noqa: F811
+    """Each figure as Chromium paints it: a light card, whatever the palette, whose text (the darkest
+    pixels) has at least 4.5:1 contrast against it, and whose lines keep 3:1 (WCAG 1.4.3 and 1.4.11)."""
+    import io
+
+    from PIL import Image
+
+    tab = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    tab.goto(f"{server}/{'zh/' if lang == 'zh' else ''}{chapter}/", wait_until="load")
+    images = tab.locator("figure.chapter-figure img")
+    assert images.count() > 0
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        tab.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        shot = np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("RGB"))
+        pixels = shot.reshape(-1, 3)
+        card = float(np.median(_luminance(shot[2:6, 2:6])))  # the card's own colour, at its corner
+        assert card > 0.85, f"figure {index} of {chapter} ({lang}, {scheme}): its card is not light"
+        darkest = np.percentile(_luminance(pixels), 0.5)
+        assert _contrast(card, darkest) >= 4.5, f"figure {index} of {chapter} ({lang}, {scheme}): text too faint"
+    tab.close()
+
+
+def test_the_figures_line_colours_keep_their_contrast_on_the_card():
+    white = _luminance([255, 255, 255])
+    for colour in figures.COLORS:
+        rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        assert _contrast(white, _luminance(rgb)) >= 3, colour
