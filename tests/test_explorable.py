@@ -251,14 +251,19 @@ def test_the_plots_lines_and_text_keep_their_contrast_in_both_palettes(browser, 
     tab, _ = explorable_page(browser, server, "en", color_scheme=scheme)
     wait_done(tab)
     colours = tab.evaluate("""() => {
-        const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
         const svg = document.querySelector('.explorable-plot svg');
         const pick = (selector, property) => rgb(getComputedStyle(svg.querySelector(selector))[property]);
-        return {page: rgb(getComputedStyle(document.querySelector('.md-main')).backgroundColor === 'rgba(0, 0, 0, 0)'
-                    ? getComputedStyle(document.body).backgroundColor : getComputedStyle(document.querySelector('.md-main')).backgroundColor),
+        return {page: rgb(getComputedStyle(document.body).backgroundColor),
                 measured: pick('polyline.measured', 'stroke'), bound: pick('line.bound', 'stroke'), text: pick('text', 'fill')};
     }""")
     tab.close()
-    page = _luminance(colours["page"])
-    assert _contrast(page, _luminance(colours["measured"])) >= 3 and _contrast(page, _luminance(colours["bound"])) >= 3
-    assert _contrast(page, _luminance(colours["text"])) >= 4.5
+    page = np.array(colours["page"][:3], dtype=float)
+
+    def seen(colour):  # an rgba colour as painted over the page
+        alpha = colour[3] if len(colour) == 4 else 1.0
+        return _luminance(alpha * np.array(colour[:3]) + (1 - alpha) * page)
+
+    assert len(colours["page"]) == 3, "the page's background is not opaque"
+    assert _contrast(seen(page), seen(colours["measured"])) >= 3 and _contrast(seen(page), seen(colours["bound"])) >= 3
+    assert _contrast(seen(page), seen(colours["text"])) >= 4.5
