@@ -229,7 +229,7 @@
 
   /* The plot as SVG markup: measured log-norms (solid) and the bound (dashed) against k. */
   function plot(run, span, text, width = 640) {
-    const height = 300, left = 64, right = 16, top = 14, bottom = 44;
+    const height = 320, left = 64, right = 16, top = 34, bottom = 44;
     const { model, lambda1 } = run.net;
     const bound = (k) => MODEL.logBound(k, model.gamma, lambda1);
     const shown = measured(run, span), values = shown.concat([0, bound(span)]);
@@ -243,8 +243,6 @@
     const kTicks = ticks(0, span, 5).filter(Number.isInteger).map((k) =>
       `<text x="${X(k)}" y="${height - bottom + 16}" text-anchor="middle">${k}</text>`);
     const points = [0].concat(shown).map((y, k) => `${X(k)},${Y(y)}`).join(" ");
-    const ends = ((shown.length ? shown[shown.length - 1] : 0) + bound(span)) / 2;  // the legend where the lines are not
-    const legendTop = ends > (low + high) / 2 ? height - bottom - 34 : top + 8;
     return `<svg xmlns="${SVG}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${text.plotLabel}">` +
       grid.join("") + kTicks.join("") +
       `<line class="axis" x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}"/>` +
@@ -252,9 +250,9 @@
       `<text transform="translate(14 ${(top + height - bottom) / 2}) rotate(-90)" text-anchor="middle">${text.yLabel}</text>` +
       `<line class="bound" x1="${X(0)}" y1="${Y(0)}" x2="${X(span)}" y2="${Y(bound(span))}"/>` +
       `<polyline class="measured" points="${points}"/>` +
-      `<g class="legend" transform="translate(${width - right - 190} ${legendTop})">` +
+      `<g class="legend" transform="translate(${left} 12)">` +  // above the plot, where no line goes
       `<line class="measured" x1="0" x2="24" y1="0" y2="0"/><text x="30" y="4">${text.measured}</text>` +
-      `<line class="bound" x1="0" x2="24" y1="18" y2="18"/><text x="30" y="22">${text.bound}</text></g></svg>`;
+      `<line class="bound" x1="120" x2="144" y1="0" y2="0"/><text x="150" y="4">${text.bound}</text></g></svg>`;
   }
 
   /* The sentence under the plot: Pascanu's region, named by the limit of the bound, and the values at k. */
