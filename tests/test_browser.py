@@ -117,6 +117,19 @@ def search(tab, query: str) -> list[str]:
     return [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
 
 
+@pytest.mark.parametrize("edition", ["", "zh/"])
+def test_the_search_index_is_fetched_only_when_the_reader_goes_to_search(browser, server, edition):
+    tab = browser.new_page()
+    fetched: list[str] = []
+    tab.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    tab.goto(f"{server}/{edition}remedies/", wait_until="networkidle")
+    tab.wait_for_timeout(500)
+    assert not any(path.endswith("search_index.json") for path in fetched), "a page load fetched the search index"
+    found = search(tab, "clipping" if not edition else "梯度裁剪")
+    tab.close()
+    assert f"/{edition}search/search_index.json" in fetched and f"/{edition}remedies/" in found
+
+
 @pytest.mark.parametrize(("query", "page"), [
     ("雅可比矩阵", "/zh/backprop-through-time/"),
     ("梯度裁剪", "/zh/remedies/"),
