@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, registry
+from . import cache, dependencies, registry
 from .errors import DerivationError
 
 ROOT = registry.PACKAGE_DIR.parent
@@ -439,6 +439,18 @@ def _after_last_derivation(text: str, code: str) -> tuple[str, int]:
     return head + block + "".join(lines[end:]), head.count("\n") + 3
 
 
+def declare_uses(code: str, equation_id: str, package: Path = registry.PACKAGE_DIR) -> str:
+    """``code`` with its decorator declaring the ids the skeleton uses (``uses=``), read from ``package``'s
+    source with the skeleton already written into it, as the check on every load of the records reads them."""
+    found = sorted(dependencies.uses(package).get(equation_id, {}))
+    if not found:
+        return code
+    listed = ", ".join(map(_literal, found)) + ("," if len(found) == 1 else "")
+    head, _, rest = code.partition("\n@")
+    decorator, _, body = rest.partition("\n")  # one line, closing with ")"
+    return f"{head}\n@{decorator.removesuffix(')')},\n            uses=({listed}))\n{body}"
+
+
 def _offset(lines: list[str], line: int, column: int) -> int:
     """The character offset of an AST position (``column`` counts UTF-8 bytes)."""
     return sum(len(text) for text in lines[:line - 1]) + len(lines[line - 1].encode()[:column].decode())
@@ -594,6 +606,11 @@ def create(equation_id: str, title: str | None = None, definition: bool = False)
     files = Files()
     try:
         files.write(module_path, new_module)
+        declared = declare_uses(code, equation_id)
+        if declared != code:
+            new_module, line = _after_last_derivation(
+                _with_imports(module_text, declared, MODULE_IMPORTS, f"derivations/{topic}.py"), declared)
+            files.write(module_path, new_module)
         files.write(test_path, new_test)
         done = _run([sys.executable, "-c", RECORD, equation_id])
         if done.returncode != 0:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from derivations import registry, scaffold
+from derivations import dependencies, registry, scaffold
 from derivations.derivation import Derivation
 from derivations.registry import Entry
 
@@ -217,3 +217,27 @@ def test_a_skeleton_that_fails_leaves_the_project_as_it_was(project):
     assert "example.broken: the displayed result, clause 1, $1 = 2$ does not hold" in done.stderr
     assert [path.read_text(encoding="utf-8") for path in files] == before
     assert not (project / "tests" / "golden" / "example.broken.tex").exists()
+
+
+@pytest.mark.parametrize("definition", [False, True], ids=["result", "definition"])
+@pytest.mark.parametrize("topic", sorted(scaffold.RESULTS))
+def test_every_skeleton_declares_the_ids_it_uses(tmp_path, topic, definition):
+    """``new`` declares in ``uses=`` what the skeleton uses, read from the source with the skeleton written in,
+    so that the check on every load of the records (``dependencies.undeclared``) finds nothing to add or remove."""
+    package = tmp_path / "derivations"
+    shutil.copytree(ROOT / "derivations", package, ignore=shutil.ignore_patterns("__pycache__"))
+    equation_id = f"{topic}.skeleton-probe"
+    code, _ = scaffold.render((scaffold.DEFINITIONS if definition else scaffold.RESULTS)[topic], equation_id,
+                              "A probe", definition, "module")
+    module = package / f"{topic}.py"
+    text = module.read_text(encoding="utf-8")
+
+    def write(skeleton: str) -> None:
+        module.write_text(scaffold._after_last_derivation(
+            scaffold._with_imports(text, skeleton, scaffold.MODULE_IMPORTS, topic), skeleton)[0], encoding="utf-8")
+
+    write(code)
+    declared = scaffold.declare_uses(code, equation_id, package)
+    write(declared)
+    assert [problem for problem in dependencies.undeclared(package) if equation_id in problem] == []
+    assert all(len(line) <= 120 for line in declared.splitlines())
