@@ -47,6 +47,11 @@ WORKS = {w.key: w for w in (
         "title": "Learning long-term dependencies with gradient descent is difficult",
         "journal": "IEEE Transactions on Neural Networks", "volume": "5", "number": "2",
         "pages": "157--166", "year": "1994", "doi": "10.1109/72.279181"}),
+    Work("williams1990", "article", {
+        "author": "Ronald J. Williams and Jing Peng",
+        "title": "An efficient gradient-based algorithm for on-line training of recurrent network trajectories",
+        "journal": "Neural Computation", "volume": "2", "number": "4", "pages": "490--501", "year": "1990",
+        "doi": "10.1162/neco.1990.2.4.490"}),
     Work("hochreiter1997", "article", {
         "author": "Sepp Hochreiter and Jürgen Schmidhuber", "title": "Long short-term memory",
         "journal": "Neural Computation", "volume": "9", "number": "8", "pages": "1735--1780", "year": "1997",
@@ -94,6 +99,16 @@ WORKS = {w.key: w for w in (
         "title": "Deep residual learning for image recognition",
         "booktitle": "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition",
         "pages": "770--778", "year": "2016", "doi": "10.1109/CVPR.2016.90"}),
+    Work("arjovsky2016", "inproceedings", {
+        "author": "Martin Arjovsky and Amar Shah and Yoshua Bengio",
+        "title": "Unitary evolution recurrent neural networks",
+        "booktitle": "Proceedings of the 33rd International Conference on Machine Learning",
+        "pages": "1120--1128", "year": "2016", "eprint": "1511.06464", "archiveprefix": "arXiv"}),
+    Work("vorontsov2017", "inproceedings", {
+        "author": "Eugene Vorontsov and Chiheb Trabelsi and Samuel Kadoury and Chris Pal",
+        "title": "On orthogonality and learning recurrent networks with long term dependencies",
+        "booktitle": "Proceedings of the 34th International Conference on Machine Learning",
+        "pages": "3570--3578", "year": "2017", "eprint": "1702.00071", "archiveprefix": "arXiv"}),
 )}
 
 

@@ -15,12 +15,16 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from . import activation as act
-from .instances import Instance, Unresolved
-from .notation import Juxtaposed, Partial, Transposed, at, elementwise
+from . import lemmas
+from .instances import Instance, Unresolved, evaluate, substitute
+from .notation import AtMost, Juxtaposed, Norm, Partial, Power, Transposed, at, elementwise
 from .numeric import Shapes, check_activation, concrete, generator, integer, lambdify_matrix, positive
 from .registry import definition, derivation
-from .rnn import (B_H, H_PREV, MODEL, PRE_ACTIVATION, STATE, STEP_JACOBIAN, W_HH, W_XH, X_T, Z_T,
+from .rnn import (B_H, H_PREV, MODEL, PRE_ACTIVATION, SIGMA_PRIME, STATE, STEP_JACOBIAN, W_HH, W_XH, X_T, Z_T,
                   explicit_states, explicit_step_jacobian, m, n, sigma_prime, t)
+from .rnn import _u as _u_rnn
+from .rnn import step_jacobian as rnn_step_jacobian
+from .notation import sigma
 
 _u, _v = sp.Dummy("u"), sp.Dummy("v")
 RELU = sp.Lambda(_u, act.DEFINITIONS["relu"].subs(act.x, _u))
@@ -316,6 +320,98 @@ def orthogonal_singular_values_derivation(d):
     d.result(("orthogonal", *ORTHOGONALITY), ("singular", *SINGULAR_VALUES), at=_orthogonal_instances())
 
 
+GAMMA = sp.Symbol("gamma", positive=True)
+"""γ = sup |σ'|, as ``bounds.step-norm`` names it."""
+K_SPAN = sp.Symbol("k", integer=True, positive=True)
+SLOPES_T = DiagMatrix(elementwise(SIGMA_PRIME, at("z", t, (n, 1))))
+"""diag(σ'(z_t)), the diagonal factor of the step Jacobian J_t = diag(σ'(z_t)) W_hh."""
+STEP_J = at("J", t, (n, n))
+ORTHOGONAL_STEP = {
+    "gram": (STEP_J * STEP_J.T, SLOPES_T * W_HH * W_HH.T * SLOPES_T, sp.MatPow(SLOPES_T, 2)),
+    "norm": (Norm(STEP_J), Norm(SLOPES_T), AtMost(GAMMA)),
+    "linear": (Juxtaposed(Transposed(Partial(at("h", t + K_SPAN), at("h", t))), Partial(at("h", t + K_SPAN), at("h", t))),
+               Juxtaposed(Transposed(sp.MatPow(W_HH, K_SPAN)), sp.MatPow(W_HH, K_SPAN)), sp.Identity(n)),
+}
+"""The displayed result of ``remedies.orthogonal-step-jacobian``, by clause name: with W_hh orthogonal, J_t J_tᵀ is
+diag(σ'(z_t))², so the singular values of J_t are the |σ'(z_{t,i})|; and with σ the identity every span keeps norms."""
+ORTHOGONAL_SPANS = (1, 2, 3)
+"""k at which the linear span is proved on explicit orthogonal matrices with symbolic angles (the 3×3 one up to 2)."""
+
+
+def _orthogonal_step_instances() -> tuple[Instance, ...]:
+    """J_t = diag(σ'(z_t)) W_hh (rnn.step-jacobian) at explicit orthogonal W_hh with symbolic angles and symbolic z_t
+    and a generic σ; at random orthogonal W_hh, n = 1 … 8, with tanh and sigmoid, by the numeric API; and linear
+    networks h_{j} = W_hh h_{j-1} + u_j unrolled from h_0 at explicit orthogonal W_hh."""
+    theta, beta = sp.Symbol("theta", real=True), sp.Symbol("beta", real=True)
+    about_x = sp.Matrix([[1, 0, 0], [0, sp.cos(beta), -sp.sin(beta)], [0, sp.sin(beta), sp.cos(beta)]])
+    exact = {"rotation by θ": _rotation(theta), "reflection by θ": _reflection(theta),
+             "rotation about z by θ times rotation about x by β": sp.diag(_rotation(theta), 1) * about_x}
+    out = []
+    for label, W in exact.items():
+        size = W.rows
+        z = sp.Matrix(size, 1, lambda a, _: sp.Symbol(f"z_{a}"))
+        out.append(Instance(f"{label}, symbolic z_t, every σ", "explicit", subs={n: size, W_HH: W},
+                            values={at("J", t, (size, size)): explicit_step_jacobian(W, z),
+                                    at("z", t, (size, 1)): z}))
+        for steps in ORTHOGONAL_SPANS[:2] if size > 2 else ORTHOGONAL_SPANS:  # simplify gives up on a 3×3 cube
+            states = [sp.Matrix(size, 1, lambda a, _: sp.Symbol(f"h_{a}"))]
+            for j in range(1, steps + 1):
+                states.append(W * states[-1] + sp.Matrix(size, 1, lambda a, _: sp.Symbol(f"u_{j}{a}")))
+            out.append(Instance(f"{label}, σ the identity, k = {steps}", "explicit",
+                                subs={n: size, W_HH: W, t: 0, K_SPAN: steps},
+                                values={at("h", j): state for j, state in enumerate(states)}))
+    rng = np.random.default_rng(3)
+    for size in ORTHOGONAL_SIZES:
+        for name in ("tanh", "sigmoid"):
+            W = orthogonal(size, rng)
+            W_xh, b_h, h_prev, x_t = (rng.standard_normal(shape) for shape in ((size, 2), size, size, 2))
+            b_h = b_h * 3
+            z = W @ h_prev + W_xh @ x_t + b_h
+            J = rnn_step_jacobian(W, W_xh, b_h, h_prev, x_t, name)
+            out.append(Instance(f"random orthogonal {size}×{size}, {name}", "numeric",
+                                subs={n: size, W_HH: sp.Matrix(W), SIGMA_PRIME: sp.Lambda(act.x, act.STABLE[name])},
+                                values={at("J", t, (size, size)): sp.Matrix(J), at("z", t, (size, 1)): sp.Matrix(z),
+                                        GAMMA: act.SUPREMUM[name]}, tolerance=1e-12))
+    return tuple(out)
+
+
+@derivation("remedies.orthogonal-step-jacobian", title="Orthogonal W_hh: the slopes are the singular values",
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "rnn.span-jacobian", "bounds.norm-facts",
+                  "bounds.step-norm",
+                  "bounds.linear-spectral-radius", "remedies.orthogonal-singular-values"),
+            cites=("saxe2014", "arjovsky2016", "vorontsov2017"))
+def orthogonal_step_jacobian_derivation(d):
+    Wt = W_HH
+    d.step("The step Jacobian is the slopes times $W_{hh}$ (rnn.step-jacobian); multiply it by its transpose. A "
+           "diagonal matrix is its own transpose.", STEP_J * STEP_J.T, SLOPES_T * Wt * Wt.T * SLOPES_T)
+    gram = (SLOPES_T * Wt) * (SLOPES_T * Wt).T
+    d.prove(gram.doit(), SLOPES_T * Wt * Wt.T * SLOPES_T, kind="symbolic",
+            claim="(D W)(D W)^⊤ = D W W^⊤ D for diagonal D, general n")
+    d.step("An orthogonal $W_{hh}$ has $W_{hh}^{\\top} W_{hh} = I$ (remedies.orthogonal-singular-values); for a "
+           "square matrix a left inverse is also a right inverse, so $W_{hh} W_{hh}^{\\top} = I$ too, and the "
+           "weights drop out.", SLOPES_T * Wt * Wt.T * SLOPES_T, sp.MatPow(SLOPES_T, 2))
+    d.prove(gram.doit().subs(Wt * Wt.T, sp.Identity(n)), sp.MatPow(SLOPES_T, 2), kind="symbolic",
+            claim="W W^⊤ = I gives J_t J_t^⊤ = diag(σ'(z_t))², general n")
+    d.step("The singular values of $J_t$ are the square roots of the eigenvalues of $J_t J_t^{\\top}$, here the "
+           "diagonal entries $\\sigma'(z_{t,i})^2$: they are exactly the $|\\sigma'(z_{t,i})|$. The largest is the "
+           "spectral norm, the norm of the diagonal factor, at most $\\gamma$ (bounds.step-norm, bounds.norm-facts): "
+           "the weights no longer stretch anything, and only the slopes shrink.", Norm(STEP_J), Norm(SLOPES_T))
+    d.lemma(lemmas.DIAGONAL_NORM, claim="‖diag(σ'(z_t))‖₂ = max_i |σ'(z_(t,i))|")
+    d.step("With $\\sigma$ the identity every slope is 1 and the span Jacobian is $W_{hh}^k$ "
+           "(rnn.span-jacobian, bounds.linear-spectral-radius). Base case $k = 1$ is orthogonality; inductive step: "
+           "if $P = W_{hh}^k$ has $P^{\\top} P = I$, then so does $W_{hh} P$.",
+           (Wt * sp.MatrixSymbol("P", n, n)).T * (Wt * sp.MatrixSymbol("P", n, n)), sp.Identity(n))
+    P = sp.MatrixSymbol("P", n, n)
+    step_up = ((Wt * P).T * (Wt * P)).doit()
+    d.prove(step_up.subs(Wt.T * Wt, sp.Identity(n)).subs(P.T * P, sp.Identity(n)), sp.Identity(n), kind="induction",
+            claim="W^⊤W = I and P^⊤P = I give (W P)^⊤ (W P) = I, so (W^k)^⊤ W^k = I for every k, general n")
+    d.step("So every singular value of a linear orthogonal RNN's span Jacobian is 1: the gradient keeps its norm "
+           "over any number of steps. Arjovsky, Shah and Bengio (2016) and Vorontsov et al. (2017) keep "
+           "$W_{hh}$ unitary or close to orthogonal during training for this reason.",
+           *ORTHOGONAL_STEP["linear"][::2])
+    d.result(*((name, *parts) for name, parts in ORTHOGONAL_STEP.items()), at=_orthogonal_step_instances())
+
+
 @definition("remedies.clipping-rule", title="Gradient clipping by norm (Pascanu et al. 2013)", cites=("pascanu2013",))
 def clipping_rule_definition(d):
     d.define(("rule", CLIP, CLIPPING_RULE))
@@ -370,6 +466,181 @@ def clipping_derivation(d):
     d.prove(CLIP_FACTOR.subs(below), 1, kind="symbolic",
             claim="‖g‖ < θ: clip(g) = g, a small gradient is unchanged")
     d.check(CLIP_FACTOR.is_positive, kind="symbolic", claim="c > 0, so c ∈ (0, 1]")
+
+
+DELTA = sp.MatrixSymbol(r"\delta_t", n, 1)
+"""δ_t = ∂L/∂h_t, the error arriving at h_t from the loss."""
+OMEGA = at(r"\Omega", t)
+V_T = sp.MatrixSymbol("v_t", n, 1)
+SIGMA_SECOND = sp.Function(r"\sigma''")
+_w = sp.Dummy("w")
+SECOND = sp.Lambda(_w, SIGMA_SECOND(_w))
+"""σ'' entry by entry; an instance replaces σ'' by the second derivative of its σ."""
+SLOPES = DiagMatrix(elementwise(SIGMA_PRIME, Z_T))
+BACK = W_HH.T * SLOPES * DELTA
+"""v_t = J_tᵀ δ_t = W_hhᵀ diag(σ'(z_t)) δ_t, the error carried back one step: ∂L/∂h_{t-1}'s share from later steps."""
+
+
+class Ratio(sp.Expr):
+    """``num / den`` printed as a fraction (notation only: ``doit`` divides). SymPy prints a quotient of notation
+    objects, which it does not know to commute, with a power −1."""
+
+    def __new__(cls, num, den):
+        return super().__new__(cls, sp.sympify(num), sp.sympify(den))
+
+    def doit(self, **hints):
+        num, den = (a.doit(**hints) if isinstance(a, sp.Basic) else a for a in self.args)
+        return num / den
+
+    def _latex(self, printer):
+        num, den = (printer._print(a) for a in self.args)
+        return rf"\frac{{{num}}}{{{den}}}"
+
+
+class Parenthesized(Juxtaposed):
+    """``(expr)``, for a sum that is a factor: one factor juxtaposed, which the engine evaluates as that factor."""
+
+    def _latex(self, printer):
+        return rf"\left({printer._print(self.args[0])}\right)"
+
+
+def _norm_ratio_term(carried):
+    """(‖carried‖₂/‖δ_t‖₂ − 1)², one term of Pascanu et al.'s regularizer."""
+    return Power(sp.Add(Ratio(carried, Norm(DELTA)), -1, evaluate=False), 2)
+
+
+PASCANU_TERM = _norm_ratio_term(Norm(Juxtaposed(Transposed(Partial(at("h", t), at("h", t - 1))), DELTA)))
+"""Pascanu, Mikolov & Bengio's Ω_t with our step Jacobian ∂h_t/∂h_{t-1} (their eq. for Ω, in our notation)."""
+REGULARIZER = {
+    "term": (OMEGA, PASCANU_TERM, _norm_ratio_term(Norm(BACK))),
+    "v": (V_T, BACK),
+    "gradient": (Partial(OMEGA, W_HH),
+                 Juxtaposed(Ratio(Juxtaposed(2, Parenthesized(sp.Add(Ratio(Norm(V_T), Norm(DELTA)), -1, evaluate=False))),
+                                  Juxtaposed(Norm(DELTA), Norm(V_T))),
+                            Parenthesized(sp.MatAdd(
+                                SLOPES * DELTA * V_T.T,
+                                DiagMatrix(sp.HadamardProduct(DELTA, elementwise(SECOND, Z_T))) * W_HH * V_T * H_PREV.T,
+                                evaluate=False)))),
+}
+"""The displayed result of ``remedies.pascanu-regularizer``: one term, the error carried back, and the term's
+gradient with δ_t and h_{t-1} held fixed."""
+REGULARIZER_SIZES = (1, 2)
+"""n at which the regularizer's gradient is proved on explicit symbolic matrices."""
+
+
+def _euclidean(column) -> sp.Expr:
+    return sp.sqrt(sum(entry ** 2 for entry in column))
+
+
+def _with_norms(instance: Instance, *columns) -> Instance:
+    """``instance`` with each ‖column‖₂ given as the square root of its sum of squares: the spectral norm of one
+    column, which the engine leaves unresolved while the entries are symbols."""
+    values = dict(instance.values)
+    for column in columns:
+        values[substitute(Norm(column), instance.subs)] = _euclidean(evaluate(column, instance))
+    return Instance(instance.label, instance.kind, subs=instance.subs, values=values, functions=instance.functions,
+                    explicit=instance.explicit, tolerance=instance.tolerance)
+
+
+def _regularizer_instances() -> tuple[Instance, ...]:
+    """Explicit n×n matrices of symbols with a generic σ: Ω_t as Pascanu et al. define it, with ∂h_t/∂h_{t-1}
+    differentiated from the model, and its gradient by differentiating that in the entries of W_hh (δ_t and h_{t-1}
+    are separate symbols, so they are held fixed); and random tanh and sigmoid networks, with ∂h_t/∂h_{t-1} from the
+    numeric API and the gradient by complex-step differentiation of Ω_t."""
+    out = []
+    second = {SIGMA_SECOND: sp.Lambda(_w, sp.Subs(sp.Derivative(sigma(_u_rnn), (_u_rnn, 2)), _u_rnn, _w))}
+    step_jacobian = Partial(at("h", t), at("h", t - 1))
+    carried = Juxtaposed(Transposed(step_jacobian), DELTA)
+    for size in REGULARIZER_SIZES:
+        base = Instance(f"explicit n = {size}, every σ", "explicit", subs={Z_T: PRE_ACTIVATION, n: size, m: 1},
+                        values={at("h", t): MODEL, at("h", t - 1): H_PREV, V_T.subs(n, size): BACK},
+                        functions=second, explicit=True)
+        base = _with_norms(base, DELTA, carried, BACK, V_T)
+        omega = substitute(PASCANU_TERM, base.subs)
+        out.append(Instance(base.label, "explicit", subs=base.subs, values={**base.values, OMEGA: omega},
+                            functions=second, explicit=True))
+    rng = np.random.default_rng(5)
+    for index, (name, size) in enumerate(itertools.product(("tanh", "sigmoid"), (1, 2, 3, 5))):
+        W_hh = rng.standard_normal((size, size)) / np.sqrt(size) * (1 + index % 3)
+        W_xh, b_h, h_prev, x_t, delta = (rng.standard_normal(shape) for shape in ((size, 2), size, size, 2, size))
+        omega, gradient = _complex_regularizer(name, W_hh, W_xh, b_h, h_prev, x_t, delta)
+        J = rnn_step_jacobian(W_hh, W_xh, b_h, h_prev, x_t, name)
+        subs = {n: size, m: 2, Z_T: PRE_ACTIVATION, W_HH: sp.ImmutableMatrix(W_hh), W_XH: sp.Matrix(W_xh),
+                B_H: sp.Matrix(b_h), H_PREV: sp.Matrix(h_prev), X_T: sp.Matrix(x_t), DELTA: sp.Matrix(delta),
+                SIGMA_PRIME: sp.Lambda(act.x, act.STABLE[name])}
+        out.append(Instance(f"{name}, n = {size}, random network {index}", "numeric", subs=subs,
+                            values={OMEGA: sp.Float(omega), step_jacobian: sp.Matrix(J), V_T.subs(n, size): BACK,
+                                    substitute(Partial(OMEGA, W_HH), subs): sp.Matrix(gradient)},
+                            functions={SIGMA_SECOND: sp.Lambda(act.x, sp.diff(act.DEFINITIONS[name], act.x, 2))},
+                            tolerance=1e-10))
+    return tuple(out)
+
+
+_COMPLEX_SLOPES = {"tanh": lambda z: 1 / np.cosh(z) ** 2,
+                   "sigmoid": lambda z: (1 + np.tanh(z / 2)) * (1 - np.tanh(z / 2)) / 4}
+"""tanh' and σ' = σ(z)σ(−z), written with functions that accept a complex argument."""
+
+
+def _complex_regularizer(name, W_hh, W_xh, b_h, h_prev, x_t, delta) -> tuple[float, np.ndarray]:
+    """Ω_t and its gradient in W_hh by complex-step differentiation, with δ_t and h_{t-1} held fixed."""
+    def omega(W):
+        carried = W.T @ (_COMPLEX_SLOPES[name](W @ h_prev + W_xh @ x_t + b_h) * delta)
+        return (np.sqrt(np.sum(carried ** 2)) / np.sqrt(np.sum(delta ** 2)) - 1) ** 2
+    step = 1e-30
+    gradient = np.zeros_like(W_hh)
+    for index in np.ndindex(W_hh.shape):
+        bumped = W_hh.astype(complex)
+        bumped[index] += 1j * step
+        gradient[index] = omega(bumped).imag / step
+    return float(omega(W_hh)), gradient
+
+
+@derivation("remedies.pascanu-regularizer", title="Pascanu et al.'s regularizer for vanishing gradients",
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "rnn.hidden-gradient", "bounds.pascanu-model"),
+            cites=("pascanu2013",))
+def pascanu_regularizer_derivation(d):
+    d.step("Write $\\delta_t$ for $\\partial L / \\partial h_t$. By rnn.hidden-gradient the error that reaches "
+           "$h_{t-1}$ from later steps is the transposed step Jacobian times $\\delta_t$; by rnn.step-jacobian:",
+           V_T, BACK)
+    d.step("Pascanu, Mikolov and Bengio (2013) add $\\Omega = \\sum_t \\Omega_t$ to the cost, one term per "
+           "step, which asks the step Jacobian to keep the norm of the error it carries back, in the direction "
+           "of that error only, not in every direction. They write it for their state (bounds.pascanu-model); in "
+           "ours, with rnn.model's step:", OMEGA, REGULARIZER["term"][2])
+    x, a = sp.Symbol("x", nonnegative=True), sp.Symbol("a", positive=True)
+    d.check(sp.solve((x / a - 1) ** 2, x) == [a], kind="symbolic",
+            claim="(x/a − 1)² = 0 exactly when x = a, for x ≥ 0 and a > 0")
+    d.step("A square is zero only where its base is, so $\\Omega_t = 0$ exactly when "
+           "$\\lVert v_t \\rVert_2 = \\lVert \\delta_t \\rVert_2$: the step passes the error back with its norm "
+           "unchanged. It grows as the norm ratio moves away from 1 either way, so it penalizes a step that "
+           "stretches the error as well as one that shrinks it.",
+           sp.Equivalent(sp.Eq(OMEGA, 0, evaluate=False), sp.Eq(Norm(V_T), Norm(DELTA), evaluate=False)))
+    d.step("Pascanu et al. treat $\\delta_t$ as a constant when they differentiate $\\Omega_t$; we also hold "
+           "$h_{t-1}$ fixed, so the gradient counts only this step's use of $W_{hh}$, directly in "
+           "$W_{hh}^{\\top}$ and through $z_t = W_{hh} h_{t-1} + \\dots$ in the slopes. SymPy differentiates "
+           "$\\Omega_t$ entry by entry for $n = 1, 2$:", *REGULARIZER["gradient"])
+    d.result(*((name, *parts) for name, parts in REGULARIZER.items()), at=_regularizer_instances())
+
+
+def pascanu_regularizer(W_hh, W_xh, b_h, h_prev, x_t, delta, activation: str = "tanh") -> tuple[float, np.ndarray]:
+    """Ω_t and ∂Ω_t/∂W_hh with δ_t = ``delta`` and h_{t-1} held fixed (``remedies.pascanu-regularizer``): the
+    displayed closed forms, evaluated at these numbers by the same engine that proves them."""
+    shapes = Shapes()
+    W_hh = shapes.array("W_hh", W_hh, ("n", "n"))
+    W_xh = shapes.array("W_xh", W_xh, ("n", "m"))
+    b_h = shapes.array("b_h", b_h, ("n",))
+    h_prev = shapes.array("h_prev", h_prev, ("n",))
+    x_t = shapes.array("x_t", x_t, ("m",))
+    delta = shapes.array("delta", delta, ("n",))
+    name = check_activation(activation)
+    size, inputs = W_xh.shape
+    subs = {n: size, m: inputs, Z_T: PRE_ACTIVATION, W_HH: sp.ImmutableMatrix(W_hh), W_XH: sp.Matrix(W_xh),
+            B_H: sp.Matrix(b_h), H_PREV: sp.Matrix(h_prev), X_T: sp.Matrix(x_t), DELTA: sp.Matrix(delta),
+            SIGMA_PRIME: sp.Lambda(act.x, act.STABLE[name])}
+    here = Instance("numbers", "numeric", subs=subs, values={V_T.subs(n, size): BACK},
+                    functions={SIGMA_SECOND: sp.Lambda(act.x, sp.diff(act.DEFINITIONS[name], act.x, 2))})
+    term = float(evaluate(REGULARIZER["term"][2], here))
+    gradient = np.array(evaluate(REGULARIZER["gradient"][1], here).evalf(), dtype=float)
+    return term, gradient
 
 
 # --- Numeric API: the proved expressions, lambdified. ---

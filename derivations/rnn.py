@@ -14,8 +14,11 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
+from . import activation as act
+from . import lemmas
 from .instances import Instance, evaluate
-from .notation import Chain, Juxtaposed, OrderedProduct, Partial, Transposed, at, elementwise, sigma
+from .notation import (AtMost, Chain, Juxtaposed, Norm, OrderedProduct, Partial, Power, Transposed, at, elementwise,
+                       sigma)
 from .numeric import Shapes, check_activation, concrete, lambdify_matrix
 from .registry import definition, derivation
 
@@ -279,6 +282,223 @@ def whh_gradient_derivation(d):
            "$\\partial z_{t,i} / \\partial (W_{hh})_{ij} = h_{t-1,j}$.",
            Partial(L, W_HH), sp.Sum(summand, (t, 1, T)))
     d.result((Partial(L, W_HH), sp.Sum(summand, (t, 1, T))), at=whh_gradient_instances())
+
+
+TAU = sp.Symbol("tau", integer=True, positive=True)
+"""τ, the number of steps truncated backpropagation through time carries each loss term back."""
+TRUNCATED = sp.Symbol(r"\tilde{g}_{\tau}")
+"""What truncated BPTT returns in place of ∂L/∂W_hh."""
+GAMMA = sp.Symbol("gamma", positive=True)
+LAMBDA_1 = sp.Symbol("lambda_1", positive=True)
+"""γ = sup |σ'| and λ₁ = ‖W_hh‖₂, the symbols of ``bounds.step-norm`` and ``bounds.span-norm``."""
+RATE = GAMMA * LAMBDA_1
+LOSS_GRADIENT_BOUND = sp.Symbol("E", positive=True)
+STATE_BOUND = sp.Symbol("H", positive=True)
+"""E ≥ ‖∂L_s/∂h_s‖₂ for every s, and H ≥ ‖h_{t-1}‖₂ for every t."""
+
+
+def lag_term(time, lag):
+    """The term of ∂L/∂W_hh that links the loss L_{time+lag} to the use of W_hh at step ``time``."""
+    return Juxtaposed(DiagMatrix(elementwise(SIGMA_PRIME, at("z", time, (n, 1)))),
+                      Transposed(Partial(h(time + lag), h(time))), Partial(at("L", time + lag), h(time + lag)),
+                      h(time - 1, (n, 1)).T)
+
+
+def _norm_bound(time, lag):
+    """γ (γλ₁)^lag ‖∂L_{time+lag}/∂h_{time+lag}‖₂ ‖h_{time-1}‖₂, the bound on the norm of :func:`lag_term`."""
+    return Juxtaposed(GAMMA, Power(RATE, lag), Norm(Partial(at("L", time + lag), h(time + lag))),
+                      Norm(h(time - 1, (n, 1))))
+
+
+def _double_sum(term, lags: tuple, steps: tuple):
+    """Σ_t Σ_k term, the inner sum kept whole (SymPy would merge two nested sums into one)."""
+    return sp.Sum(Juxtaposed(sp.Sum(term, (k, *lags))), (t, *steps))
+
+
+def _truncation_display():
+    """The three clauses of ``rnn.truncated-bptt``: the truncated sum, the bias, and its bound."""
+    last = sp.Min(sp.Add(TAU, -1, evaluate=False), sp.Add(T, -t, evaluate=False), evaluate=False)
+    kept = _double_sum(lag_term(t, k), (0, last), (1, T))
+    bias = sp.Add(Partial(L, W_HH), -TRUNCATED, evaluate=False)
+    dropped = _double_sum(lag_term(t, k), (TAU, T - t), (1, T - TAU))
+    bound = _double_sum(_norm_bound(t, k), (TAU, T - t), (1, T - TAU))
+    tail = sp.Mul(sp.Add(T, -TAU, evaluate=False), GAMMA, LOSS_GRADIENT_BOUND, STATE_BOUND, Power(RATE, TAU),
+                  sp.Pow(sp.Add(1, -RATE, evaluate=False), -1), evaluate=False)
+    return (("truncated", TRUNCATED, kept), ("bias", bias, dropped),
+            ("bound", Norm(bias), AtMost(bound), AtMost(tail)))
+
+
+TRUNCATION_GRID = ((1, 2), (1, 3), (2, 3))
+"""(n, T) pairs on which truncation is proved on explicit symbolic networks, for every τ = 1 … T − 1."""
+
+
+def _detached_gradient(W: sp.Matrix, states: list, pre: list, horizon: int, steps: int) -> sp.Matrix:
+    """Σ_s ∂ℓ_s/∂W_hh with h_{s-steps} held constant (detached): the states before it are computed with a copy
+    W' of the weights, the last ``steps`` steps with W; differentiate in W, then set W' = W."""
+    size = W.rows
+    copy = sp.Matrix(size, size, lambda a, b: sp.Symbol(f"w'_{a}{b}"))
+    to_copy, back = dict(zip(W, copy)), dict(zip(copy, W))
+    total = sp.zeros(size, size)
+    for s_ in range(1, horizon + 1):
+        start = max(0, s_ - steps)
+        state = states[start].xreplace(to_copy)
+        for i in range(start + 1, s_ + 1):
+            state = (W * state + (pre[i - 1] - W * states[i - 1])).applyfunc(sigma)
+        loss = ell(s_, state)
+        total += sp.Matrix(size, size, lambda a, b: loss.diff(W[a, b]))
+    return total.xreplace(back)
+
+
+def truncation_instances() -> tuple[Instance, ...]:
+    """Explicit networks with a generic σ and generic losses ℓ_s, for each (n, T) and τ < T: the exact gradient
+    by differentiating the loss, the truncated one by differentiating it with h_{s-τ} detached, the span
+    Jacobians as products of step Jacobians (rnn.span-jacobian) and ∂ℓ_s/∂h_s at the states."""
+    out = []
+    for size, horizon in TRUNCATION_GRID:
+        W, states, pre = explicit_states(size, horizon)
+        values = {L: LOSS, **{at("L", i): ell(i, states[i]) for i in range(1, horizon + 1)}}
+        for i in range(1, horizon + 1):
+            free = _column(f"g_{i}", size)
+            values[Partial(at("L", i), h(i))] = _gradient(ell(i, free), free).xreplace(dict(zip(free, states[i])))
+            values[at("z", i, (size, 1))] = pre[i - 1]
+            values[h(i - 1, (size, 1))] = states[i - 1]
+            product = sp.eye(size)
+            values[Partial(h(i), h(i))] = product
+            for later in range(i + 1, horizon + 1):
+                product = explicit_step_jacobian(W, pre[later - 1]) * product
+                values[Partial(h(later), h(i))] = product
+        for steps in range(1, horizon):
+            truncated = _detached_gradient(W, states, pre, horizon, steps)
+            out.append(Instance(f"n = {size}, T = {horizon}, τ = {steps}", "explicit",
+                                subs={n: size, T: horizon, TAU: steps, W_HH: W},
+                                values={**values, TRUNCATED: truncated}))
+    return tuple(out)
+
+
+NUMERIC_TRUNCATION = tuple((activation, size, horizon, rate, seed)
+                           for seed, (activation, size, horizon, rate) in enumerate(
+                               itertools.product(("tanh", "sigmoid"), (3, 5), (6, 8), (0.5, 0.9))))
+"""Numeric networks (activation, n, T, γλ₁, seed) on which truncation and the bound are checked, every τ < T."""
+TRUNCATION_TOLERANCE = 1e-6
+"""Relative tolerance of the numeric instances: the bias is a difference of two gradients of order one, so at
+γλ₁ = 1/2 and τ = 7 (a bias near 1e-8) it keeps only about eight of the sixteen digits."""
+COMPLEX_STEP = 1e-30
+"""The step of complex-step differentiation: no difference is taken, so nothing cancels."""
+
+
+def truncation_network(activation: str, size: int, horizon: int, rate: float, seed: int) -> dict:
+    """A random network with ‖W_hh‖₂ = rate/γ, inputs over ``horizon`` steps and targets y_s for the losses
+    ℓ_s(h) = ½‖h − y_s‖²."""
+    rng = np.random.default_rng(seed)
+    W_hh = rng.standard_normal((size, size))
+    W_hh *= rate / (float(act.SUPREMUM[activation]) * np.linalg.norm(W_hh, 2))
+    return {"W_hh": W_hh, "W_xh": rng.standard_normal((size, 2)), "b_h": rng.standard_normal(size),
+            "h0": rng.uniform(-1, 1, size), "xs": rng.standard_normal((horizon, 2)),
+            "targets": rng.uniform(-1, 1, (horizon, size)), "activation": activation}
+
+
+def _complex_loss(net: dict, W, states: list[np.ndarray], steps: int | None) -> complex:
+    """Σ_s ℓ_s with W_hh = W (complex), each h_s unrolled from the real state h_{s-steps} (all the way from h_0
+    when ``steps`` is None): a detached start is a constant, so no gradient flows into it."""
+    activate = {"tanh": np.tanh, "sigmoid": lambda z: (1 + np.tanh(z / 2)) / 2}[net["activation"]]
+    total = 0
+    for s_ in range(1, len(net["xs"]) + 1):
+        start = 0 if steps is None else max(0, s_ - steps)
+        state = states[start].astype(complex)
+        for i in range(start + 1, s_ + 1):
+            state = activate(W @ state + net["W_xh"] @ net["xs"][i - 1] + net["b_h"])
+        total = total + 0.5 * np.sum((state - net["targets"][s_ - 1]) ** 2)
+    return total
+
+
+def complex_step_gradient(net: dict, states: list[np.ndarray], steps: int | None) -> np.ndarray:
+    """∂/∂W_hh of :func:`_complex_loss` by complex-step differentiation, entry by entry."""
+    W = net["W_hh"]
+    out = np.zeros_like(W)
+    for index in np.ndindex(W.shape):
+        bumped = W.astype(complex)
+        bumped[index] += 1j * COMPLEX_STEP
+        out[index] = _complex_loss(net, bumped, states, steps).imag / COMPLEX_STEP
+    return out
+
+
+def numeric_truncation_instances() -> tuple[Instance, ...]:
+    """Each numeric network at every τ < T: gradients by complex step (exact and detached), states, step and span
+    Jacobians by the numeric API, γ, λ₁, E and H as their definitions give them."""
+    out = []
+    for activation, size, horizon, rate, seed in NUMERIC_TRUNCATION:
+        net = truncation_network(activation, size, horizon, rate, seed)
+        W_hh, W_xh, b_h, xs = net["W_hh"], net["W_xh"], net["b_h"], net["xs"]
+        states = [net["h0"]]
+        for x_t in xs:
+            states.append(step(W_hh, W_xh, b_h, states[-1], x_t, activation))
+        values = {Partial(L, W_HH.subs(n, size)): sp.Matrix(complex_step_gradient(net, states, None)),
+                  GAMMA: act.SUPREMUM[activation], LAMBDA_1: sp.Float(np.linalg.norm(W_hh, 2))}
+        loss_gradients = [states[i] - net["targets"][i - 1] for i in range(1, horizon + 1)]
+        values[LOSS_GRADIENT_BOUND] = sp.Float(max(np.linalg.norm(g) for g in loss_gradients))
+        values[STATE_BOUND] = sp.Float(max(np.linalg.norm(state) for state in states[:-1]))
+        for i in range(1, horizon + 1):
+            values[Partial(at("L", i), h(i))] = sp.Matrix(loss_gradients[i - 1])
+            values[at("z", i, (size, 1))] = sp.Matrix(W_hh @ states[i - 1] + W_xh @ xs[i - 1] + b_h)
+            values[h(i - 1, (size, 1))] = sp.Matrix(states[i - 1])
+            product = np.eye(size)
+            values[Partial(h(i), h(i))] = sp.Matrix(product)
+            for later in range(i + 1, horizon + 1):
+                product = step_jacobian(W_hh, W_xh, b_h, states[later - 1], xs[later - 1], activation) @ product
+                values[Partial(h(later), h(i))] = sp.Matrix(product)
+        for steps in range(1, horizon):
+            out.append(Instance(f"{activation}, n = {size}, T = {horizon}, γλ₁ = {rate}, τ = {steps}", "numeric",
+                                subs={n: size, T: horizon, TAU: steps, SIGMA_PRIME: sp.Lambda(act.x, act.STABLE[activation])},
+                                values={**values, TRUNCATED: sp.Matrix(complex_step_gradient(net, states, steps))},
+                                tolerance=TRUNCATION_TOLERANCE))
+    return tuple(out)
+
+
+@derivation("rnn.truncated-bptt", title="Truncated backpropagation through time and its bias",
+            uses=("activation.functions", "rnn.model", "rnn.step-jacobian", "rnn.hidden-gradient", "rnn.whh-gradient",
+                  "rnn.span-jacobian", "bounds.norm-facts", "bounds.step-norm", "bounds.span-norm"),
+            cites=("williams1990",))
+def truncated_bptt_derivation(d):
+    d.step("Substitute rnn.hidden-gradient into itself: the loss $L_s$ reaches $h_t$ through the span Jacobian "
+           "(rnn.span-jacobian), so $\\partial L / \\partial h_t$ is a sum over the lag $k = s - t$.",
+           Partial(L, h(t)), sp.Sum(Juxtaposed(Transposed(Partial(h(t + k), h(t))), Partial(at("L", t + k), h(t + k))),
+                                    (k, 0, T - t)))
+    d.step("Put it into rnn.whh-gradient: every term of $\\partial L / \\partial W_{hh}$ links one loss term to "
+           "one use of $W_{hh}$, $k$ steps earlier.", Partial(L, W_HH),
+           _double_sum(lag_term(t, k), (0, T - t), (1, T)))
+    d.step("Truncated backpropagation through time (Williams and Peng 1990) carries the error of each loss term "
+           "back $\\tau$ steps only: the state $\\tau$ steps before it is treated as a constant, as if detached "
+           "from the graph. Only the lags $k < \\tau$ survive; write $\\tilde{g}_{\\tau}$ for the result. SymPy "
+           "differentiates the loss with those states detached, for $n = 1, 2$ and every $\\tau < T \\le 3$.",
+           *_truncation_display()[0][1:])
+    d.step("The bias of the truncated gradient is what it leaves out: every term of lag $k \\ge \\tau$, none of "
+           "which exists unless $t \\le T - \\tau$.", *_truncation_display()[1][1:])
+    d.step("Bound each dropped term: the norm of a product is at most the product of the norms "
+           "(bounds.norm-facts), $\\lVert \\operatorname{diag}(\\sigma'(z_t)) \\rVert_2 \\le \\gamma$ "
+           "(bounds.step-norm) and the span's norm is at most $(\\gamma \\lambda_1)^k$ (bounds.span-norm), "
+           "with $\\lambda_1 = \\lVert W_{hh} \\rVert_2$; the norm of a sum is at most the sum of the norms.",
+           sp.Le(Norm(lag_term(t, k)), _norm_bound(t, k), evaluate=False))
+    d.lemma(lemmas.SUBMULTIPLICATIVE, claim="‖D P^⊤ g h^⊤‖₂ ≤ ‖D‖₂ ‖P‖₂ ‖g‖₂ ‖h‖₂")
+    d.lemma(lemmas.TRANSPOSE_NORM, claim="‖(∂h_(t+k)/∂h_t)^⊤‖₂ = ‖∂h_(t+k)/∂h_t‖₂")
+    r, upper = sp.Symbol("r", positive=True), sp.Symbol("N", integer=True, positive=True)
+    tail = sp.summation(r ** k, (k, TAU, upper))
+    d.step("With $E$ at least every $\\lVert \\partial L_s / \\partial h_s \\rVert_2$ and $H$ at least every "
+           "$\\lVert h_{t-1} \\rVert_2$, what is left is a geometric tail in $r = \\gamma \\lambda_1$; SymPy sums it.",
+           sp.Sum(r ** k, (k, TAU, upper)), tail)
+    ratio = 1 / (1 + sp.Symbol("delta", positive=True))
+    closed = (ratio ** TAU - ratio ** (upper + 1)) / (1 - ratio)
+    d.prove(sp.summation(ratio ** k, (k, TAU, upper)), closed, kind="symbolic",
+            claim="Σ_(k=τ)^N r^k = (r^τ − r^(N+1))/(1 − r) for every r = 1/(1 + δ) < 1, δ > 0")
+    gap = r ** (upper + 1) / (1 - r)
+    d.prove(r ** TAU / (1 - r) - (r ** TAU - r ** (upper + 1)) / (1 - r), gap, kind="symbolic",
+            claim="r^τ/(1 − r) − (r^τ − r^(N+1))/(1 − r) = r^(N+1)/(1 − r)")
+    d.check(gap.subs(r, ratio).is_positive, kind="symbolic",
+            claim="r^(N+1)/(1 − r) > 0 for r = 1/(1 + δ): the tail is below r^τ/(1 − r)")
+    d.step("So for $\\gamma \\lambda_1 < 1$ each of the $T - \\tau$ inner sums is below "
+           "$\\gamma E H (\\gamma \\lambda_1)^{\\tau} / (1 - \\gamma \\lambda_1)$: the bias shrinks geometrically "
+           "in $\\tau$, as fast as the bound on the spans it cuts.",
+           sp.Le(_truncation_display()[2][1], _truncation_display()[2][3].args[0], evaluate=False))
+    d.result(*_truncation_display(), at=(*truncation_instances(), *numeric_truncation_instances()))
 
 
 # --- Numeric API: the closed forms above, lambdified for a concrete activation. ---

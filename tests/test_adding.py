@@ -101,6 +101,54 @@ def test_first_step_norm_is_the_gradient_reaching_h1(kind, seed):
     assert_allclose(first_step_norm, np.linalg.norm(per_example, axis=1).mean(), **EXACT)
 
 
+def _state_after(kind, p, xs):
+    """The state after reading all of ``xs`` from zero, computed outside any autograd trace: a constant."""
+    zeros = np.zeros((xs.shape[1], p["weight_out"].shape[1]))
+    state = (zeros, zeros)[:2 if kind == "lstm" else 1]
+    for x in xs:
+        state = STEPS[kind](p, state, x)
+    return state
+
+
+def _detached_loss(kind, p, start, xs, targets):
+    """The loss read on from the constant state ``start``: autograd sees no path back through it."""
+    return anp.mean(_squared_errors(kind, p, start, xs, targets))
+
+
+@pytest.mark.parametrize("horizon", (1, 2, 4))
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_truncated_gradient_is_the_gradient_with_the_early_state_detached(kind, horizon):
+    """Williams & Peng's truncated BPTT: the gradient of L with h_{T−τ} (and c_{T−τ}) held constant."""
+    params, xs, targets = _tiny(kind)
+    loss, grads, first_step_norm = adding.loss_and_gradients(kind, params, xs, targets, horizon=horizon)
+    start = _state_after(kind, params, xs[:len(xs) - horizon])  # h_{T−τ} from the plain parameters
+    expected = autograd.grad(lambda p: _detached_loss(kind, p, start, xs[len(xs) - horizon:], targets))(params)
+    full_loss, full, full_first_step_norm = adding.loss_and_gradients(kind, params, xs, targets)
+    assert loss == full_loss
+    for name in params:
+        assert_allclose(grads[name], expected[name], **EXACT, err_msg=name)
+    weight_in = "W_xh" if kind == "rnn" else "weight_ih"
+    assert not np.allclose(grads[weight_in], full[weight_in])  # x_1 … x_{T−τ} no longer receive a gradient
+    # h_1 lies T − 1 = 4 steps back: within the horizon 4 it gets the full ∂L/∂h_1, beyond it nothing
+    assert first_step_norm == (full_first_step_norm if horizon >= len(xs) - 1 else 0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_horizon_of_the_whole_sequence_is_full_bptt_exactly(kind):
+    params, xs, targets = _tiny(kind, 1)
+    full = adding.loss_and_gradients(kind, params, xs, targets)
+    for horizon in (len(xs), len(xs) + 1, 1000):
+        loss, grads, first_step_norm = adding.loss_and_gradients(kind, params, xs, targets, horizon=horizon)
+        assert (loss, first_step_norm) == full[::2]
+        for name in params:
+            assert np.array_equal(grads[name], full[1][name]), name
+    # τ = T − 1 stops at h_1 itself: every parameter gradient changes, the gradient reaching h_1 does not
+    _, _, first_step_norm = adding.loss_and_gradients(kind, params, xs, targets, horizon=len(xs) - 1)
+    assert first_step_norm == full[2]
+    assert adding.train(kind, 6, steps=3, horizon=6) == adding.train(kind, 6, steps=3)
+    assert adding.train(kind, 6, steps=3, horizon=2) != adding.train(kind, 6, steps=3)
+
+
 @pytest.mark.parametrize("length", (2, 7, 10))
 def test_batch_marks_one_value_in_each_half(length):
     xs, targets = adding.batch(length, 50, np.random.default_rng(length))
@@ -154,6 +202,12 @@ BAD = [
     ("xs", lambda: adding.loss_and_gradients("lstm", _valid_params(), np.zeros((0, 1, 2)), np.zeros(1))),
     ("xs", lambda: adding.loss_and_gradients("lstm", _valid_params(), np.full((3, 1, 2), np.inf), np.zeros(1))),
     ("targets", lambda: adding.loss_and_gradients("lstm", _valid_params(), np.zeros((3, 1, 2)), np.zeros(2))),
+    ("horizon", lambda: adding.loss_and_gradients("lstm", _valid_params(), np.zeros((3, 1, 2)), np.zeros(1),
+                                                  horizon=0)),
+    ("horizon", lambda: adding.loss_and_gradients("rnn", _valid_params("rnn"), np.zeros((3, 1, 2)), np.zeros(1),
+                                                  horizon=2.0)),
+    ("horizon", lambda: adding.train("rnn", 10, steps=1, horizon=True)),
+    ("horizon", lambda: adding.train("gru", 10, steps=1, horizon=-3)),
     ("kind", lambda: adding.train("xx", 10, steps=1)),
     ("length", lambda: adding.train("rnn", 1, steps=1)),
     ("steps", lambda: adding.train("rnn", 10, steps=0)),

@@ -187,3 +187,50 @@ def test_clipping_changes_little(adding_numbers):
             learned = unclipped < 0.1
             assert (clipped < 0.1) == learned, f"{model}, T = {length}: clipping changed whether it learns"
             assert math.isclose(math.log10(clipped), math.log10(unclipped), abs_tol=0.5)
+
+
+# --- Truncated backpropagation through time ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def truncation_numbers():
+    return headline("truncated-bptt")
+
+
+HORIZONS = (5, 10, 25)
+RUNS = ("full BPTT", *(f"truncated, τ = {tau}" for tau in HORIZONS))
+
+
+@pytest.mark.parametrize("model", ["GRU", "LSTM"])
+def test_the_truncated_gradient_keeps_more_of_the_full_one_as_the_horizon_grows(truncation_numbers, model):
+    """At initialization: share of the norm and cosine rise with τ, and at the edge of the band that misses
+    the first marked value (τ = 25 of 50) the truncated gradient is almost the full one."""
+    for measure in ("share of the full gradient's norm", "cosine with the full gradient"):
+        values = [truncation_numbers[f"{model} at initialization, τ = {tau}: {measure}"] for tau in HORIZONS]
+        assert values == sorted(values) and 0 < values[0] and values[-1] <= 1 + 1e-12
+    assert truncation_numbers[f"{model} at initialization, τ = 25: share of the full gradient's norm"] > 0.9
+    assert truncation_numbers[f"{model} at initialization, τ = 25: cosine with the full gradient"] > 0.99
+
+
+def test_the_lstm_keeps_less_than_the_gru_at_every_horizon(truncation_numbers):
+    for tau in HORIZONS:
+        for measure in ("share of the full gradient's norm", "cosine with the full gradient"):
+            assert (truncation_numbers[f"LSTM at initialization, τ = {tau}: {measure}"]
+                    <= truncation_numbers[f"GRU at initialization, τ = {tau}: {measure}"])
+
+
+def test_full_and_truncated_training_all_learn_the_task(truncation_numbers):
+    """Far below half the baseline (the error of knowing only the second value): the first is carried."""
+    for run in RUNS:
+        assert truncation_numbers[f"GRU, {run}: final loss / baseline"] < 0.1
+
+
+def test_no_gradient_reaches_the_first_step_under_truncation(truncation_numbers):
+    assert truncation_numbers["GRU, full BPTT: largest gradient reaching the first step"] > 0
+    for tau in HORIZONS:
+        assert truncation_numbers[f"GRU, truncated, τ = {tau}: largest gradient reaching the first step"] == 0
+
+
+def test_the_shorter_the_horizon_the_later_the_loss_falls_below_half_the_baseline(truncation_numbers):
+    """In horizon order 5, 10, 25, then full BPTT (no horizon): strictly later for the shorter horizons."""
+    steps = [truncation_numbers[f"GRU, {run}: first step below half the baseline"] for run in (*RUNS[1:], RUNS[0])]
+    assert steps[0] > steps[1] > steps[2] >= steps[3]

@@ -22,7 +22,8 @@ from derivations.instances import KINDS
 from derivations.notation import Juxtaposed, at, latex
 
 IDS = ["remedies.relu-step-jacobian", "remedies.identity-relu", "remedies.residual-model", "remedies.residual-jacobian",
-       "remedies.xavier-variance", "remedies.orthogonal-singular-values", "remedies.clipping-rule", "remedies.clipping"]
+       "remedies.xavier-variance", "remedies.orthogonal-singular-values", "remedies.orthogonal-step-jacobian",
+       "remedies.clipping-rule", "remedies.clipping", "remedies.pascanu-regularizer"]
 PROOF_KINDS = {
     "remedies.relu-step-jacobian": ["symbolic", "explicit"],
     "remedies.identity-relu": ["symbolic", "explicit"],
@@ -30,8 +31,10 @@ PROOF_KINDS = {
     "remedies.residual-jacobian": ["symbolic", "explicit"],
     "remedies.xavier-variance": ["symbolic"],
     "remedies.orthogonal-singular-values": ["explicit", "numeric"],
+    "remedies.orthogonal-step-jacobian": ["symbolic", "induction", "explicit", "lemma", "numeric"],
     "remedies.clipping-rule": [],
     "remedies.clipping": ["symbolic", "explicit", "numeric"],
+    "remedies.pascanu-regularizer": ["symbolic", "explicit", "numeric"],
 }
 CLAUSE_NAMES = {
     "remedies.relu-step-jacobian": [None, "mask"],
@@ -40,8 +43,10 @@ CLAUSE_NAMES = {
     "remedies.residual-jacobian": [None],
     "remedies.xavier-variance": ["variance", "bound"],
     "remedies.orthogonal-singular-values": ["orthogonal", "singular"],
+    "remedies.orthogonal-step-jacobian": ["gram", "norm", "linear"],
     "remedies.clipping-rule": ["rule"],
     "remedies.clipping": [None, None],
+    "remedies.pascanu-regularizer": ["term", "v", "gradient"],
 }
 EXACT = {"rtol": 1e-9, "atol": 1e-12}
 FINITE_DIFFERENCE = {"rtol": 1e-6, "atol": 1e-8}
@@ -112,6 +117,13 @@ WRONG_DISPLAYS = {
                         (*remedies.SINGULAR_VALUES[:3], sp.Integer(2))),
     "clipped-norm": ("remedies.clipping", "CLIPPED_NORM", sp.Min(remedies.NORM, remedies.THRESHOLD / 2)),
     "clip-factor": ("remedies.clipping", "CLIP_FACTOR", sp.Min(1, 2 * remedies.THRESHOLD / remedies.NORM)),
+    "orthogonal-gram": ("remedies.orthogonal-step-jacobian", "ORTHOGONAL_STEP",
+                        {**remedies.ORTHOGONAL_STEP, "gram": (*remedies.ORTHOGONAL_STEP["gram"][:2], remedies.SLOPES_T)}),
+    "regularizer-gradient": ("remedies.pascanu-regularizer", "REGULARIZER",
+                             {**remedies.REGULARIZER, "gradient": (
+                                 remedies.REGULARIZER["gradient"][0],
+                                 Juxtaposed(remedies.REGULARIZER["gradient"][1].args[0],
+                                            remedies.SLOPES * remedies.DELTA * remedies.V_T.T))}),
 }
 
 
@@ -326,3 +338,67 @@ def test_an_identity_relu_jacobian_stated_as_the_identity_fails_naming_the_id(mo
     monkeypatch.setattr(remedies, "IRNN_JACOBIAN", sp.Identity(rnn.n))
     with pytest.raises(ProofError, match=r"^remedies.identity-relu: the displayed result, clause 1, .* does not hold"):
         run(ENTRIES["remedies.identity-relu"])
+
+
+@pytest.mark.checks("remedies.orthogonal-step-jacobian")
+@pytest.mark.parametrize(("activation", "n", "seed"), [(a, n, seed) for a in ("tanh", "sigmoid") for n in (1, 3, 6)
+                                                       for seed in (0, 1)])
+def test_an_orthogonal_step_jacobian_has_the_slopes_as_singular_values(activation, n, seed):
+    """autograd's Jacobian of a step with orthogonal W_hh: its singular values are the |σ'(z_{t,i})|, its norm at most γ."""
+    p = ref.random_rnn(seed, n, 2, 1, activation)
+    W = remedies.orthogonal(n, np.random.default_rng(seed))
+    step = lambda h: ref.step(W, p["W_xh"], p["b_h"], h, p["xs"][0], activation)  # noqa: E731
+    jacobian = autograd.jacobian(step)(p["h0"])
+    z = W @ p["h0"] + p["W_xh"] @ p["xs"][0] + p["b_h"]
+    slopes = autograd.elementwise_grad(ref.ACTIVATIONS[activation])(z)
+    assert_allclose(jacobian @ jacobian.T, np.diag(slopes ** 2), rtol=1e-12, atol=1e-15)
+    assert_allclose(np.linalg.svd(jacobian, compute_uv=False), np.sort(np.abs(slopes))[::-1], rtol=1e-12, atol=1e-15)
+    assert np.linalg.norm(jacobian, 2) <= {"tanh": 1.0, "sigmoid": 0.25}[activation] * (1 + 1e-12)
+
+
+@pytest.mark.checks("remedies.orthogonal-step-jacobian")
+@pytest.mark.parametrize("k", (1, 5, 40))
+def test_a_linear_orthogonal_span_keeps_every_singular_value_at_one(k):
+    rng = np.random.default_rng(k)
+    W, us = remedies.orthogonal(5, rng), rng.standard_normal((k, 5))
+
+    def unrolled(h):
+        for u in us:
+            h = anp.dot(W, h) + u
+        return h
+
+    span = autograd.jacobian(unrolled)(rng.standard_normal(5))
+    assert_allclose(np.linalg.svd(span, compute_uv=False), np.ones(5), rtol=1e-12)
+
+
+def _omega(W, W_xh, b_h, h_prev, x_t, delta, activation):
+    """Pascanu et al.'s Ω_t, written here: (‖(∂h_t/∂h_{t-1})ᵀ δ‖ / ‖δ‖ − 1)² with the step Jacobian taken by autograd
+    of a step whose W_hh is ``W``; δ and h_{t-1} are constants."""
+    jacobian = autograd.jacobian(lambda h: ref.step(W, W_xh, b_h, h, x_t, activation))(h_prev)
+    carried = anp.dot(anp.transpose(jacobian), delta)
+    return (anp.sqrt(anp.sum(carried ** 2)) / anp.sqrt(anp.sum(delta ** 2)) - 1) ** 2
+
+
+@pytest.mark.checks("remedies.pascanu-regularizer")
+@pytest.mark.parametrize(("activation", "n", "seed"), [(a, n, seed) for a in ("tanh", "sigmoid") for n in (1, 2, 4)
+                                                       for seed in (0, 1)])
+def test_pascanu_regularizer_and_its_gradient_match_autograd(activation, n, seed):
+    p = ref.random_rnn(seed, n, 2, 1, activation)
+    delta = np.random.default_rng(seed + 10).standard_normal(n)
+    args = (p["W_xh"], p["b_h"], p["h0"], p["xs"][0], delta, activation)
+    term, gradient = remedies.pascanu_regularizer(p["W_hh"], *args)
+    assert_allclose(term, _omega(p["W_hh"], *args), **EXACT)
+    assert gradient.shape == (n, n)
+    assert_allclose(gradient, autograd.grad(lambda W: _omega(W, *args))(p["W_hh"]), **EXACT)
+    assert_allclose(gradient, ref.central_difference(lambda W: _omega(W, *args), p["W_hh"]), **FINITE_DIFFERENCE)
+
+
+def test_pascanu_regularizer_is_zero_where_the_step_keeps_the_norm():
+    """A ReLU-free check of "zero exactly when the norm is kept": tanh units at z_t = 0 have slope 1, so an orthogonal
+    W_hh keeps every norm, and Ω_t and its gradient vanish."""
+    W = remedies.orthogonal(3, np.random.default_rng(0))
+    h_prev = np.array([0.3, -0.2, 0.5])
+    term, gradient = remedies.pascanu_regularizer(W, np.zeros((3, 1)), -W @ h_prev, h_prev, [0.0], [1.0, 2.0, -1.0])
+    assert abs(term) < 1e-24 and np.abs(gradient).max() < 1e-12
+    scaled, _ = remedies.pascanu_regularizer(0.5 * W, np.zeros((3, 1)), -0.5 * W @ h_prev, h_prev, [0.0], [1.0, 2.0, -1.0])
+    assert_allclose(scaled, 0.25, rtol=1e-12)

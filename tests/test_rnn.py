@@ -304,3 +304,74 @@ def test_misspelt_id_suggests_the_registered_one():
     with pytest.raises(UnknownIdError, match=r"did you mean 'rnn\.step-jacobian'"):
         registry.lookup("rnn.step-jacobain")
     assert registry.lookup("rnn.step-jacobian").function is rnn.step_jacobian_derivation
+
+
+def _truncation_problem(activation, seed, n=3, m=2, steps=6, rate=0.8):
+    """A random network with γ‖W_hh‖₂ = ``rate``, its states h_0 … h_T and targets for L_s = ½‖h_s − y_s‖²."""
+    p = ref.random_rnn(seed, n, m, steps, activation)
+    p["W_hh"] = p["W_hh"] * rate / (float(act.SUPREMUM[activation]) * np.linalg.norm(p["W_hh"], 2))
+    targets = np.random.default_rng(seed).uniform(-1, 1, (steps, n))
+    _, hs = ref.unroll(**p, activation=activation)
+    return p, targets, [p["h0"], *hs]
+
+
+def _detached_loss(p, targets, states, activation, W, tau):
+    """Σ_s ½‖h_s − y_s‖² with each h_s unrolled from h_{s-τ} as a plain array: a constant to autograd (detached)."""
+    total = 0.0
+    for s in range(1, len(targets) + 1):
+        start = max(0, s - tau)
+        h = states[start]
+        for i in range(start + 1, s + 1):
+            h = ref.step(W, p["W_xh"], p["b_h"], h, p["xs"][i - 1], activation)
+        total = total + 0.5 * anp.sum((h - targets[s - 1]) ** 2)
+    return total
+
+
+@pytest.mark.checks("rnn.truncated-bptt")
+@pytest.mark.parametrize(("activation", "seed"), [("tanh", 0), ("sigmoid", 1), ("tanh", 2), ("sigmoid", 3)])
+def test_truncated_bptt_matches_autograd_with_detached_states(activation, seed):
+    """Autograd through a graph cut τ steps back agrees with the lags k < τ of the gradient; the exact gradient minus
+    it is the dropped lags, and its norm stays below the geometric bound."""
+    p, targets, states = _truncation_problem(activation, seed)
+    steps, W = len(targets), p["W_hh"]
+    slope = autograd.elementwise_grad(ref.ACTIVATIONS[activation])
+    lags = [np.zeros_like(W) for _ in range(steps)]
+    for t in range(1, steps + 1):
+        z = W @ states[t - 1] + p["W_xh"] @ p["xs"][t - 1] + p["b_h"]
+        carried = np.eye(len(W))
+        for later in range(t, steps + 1):
+            if later > t:
+                carried = rnn.step_jacobian(W, p["W_xh"], p["b_h"], states[later - 1], p["xs"][later - 1],
+                                            activation) @ carried
+            error = states[later] - targets[later - 1]
+            lags[later - t] += np.outer(np.diag(slope(z)) @ carried.T @ error, states[t - 1])
+    exact = autograd.grad(lambda V: _detached_loss(p, targets, states, activation, V, steps))(W)
+    assert_allclose(exact, sum(lags), **EXACT)
+    gamma, rate = float(act.SUPREMUM[activation]), float(act.SUPREMUM[activation]) * np.linalg.norm(W, 2)
+    E = max(np.linalg.norm(states[s] - targets[s - 1]) for s in range(1, steps + 1))
+    H = max(np.linalg.norm(state) for state in states[:-1])
+    for tau in range(1, steps):
+        truncated = autograd.grad(lambda V: _detached_loss(p, targets, states, activation, V, tau))(W)
+        assert_allclose(truncated, sum(lags[:tau]), **EXACT)
+        assert_allclose(exact - truncated, sum(lags[tau:]), rtol=1e-8, atol=1e-13)
+        bound = (steps - tau) * gamma * E * H * rate ** tau / (1 - rate)
+        assert np.linalg.norm(exact - truncated, 2) <= bound
+
+
+def test_truncation_keeps_everything_once_tau_reaches_the_length():
+    p, targets, states = _truncation_problem("tanh", 5)
+    full = autograd.grad(lambda V: _detached_loss(p, targets, states, "tanh", V, len(targets)))(p["W_hh"])
+    longer = autograd.grad(lambda V: _detached_loss(p, targets, states, "tanh", V, 10 * len(targets)))(p["W_hh"])
+    assert_allclose(full, longer, rtol=0, atol=0)
+    of_loss = ref.central_difference(
+        lambda V: ref.loss(V, p["W_xh"], p["b_h"], p["h0"], p["xs"], np.eye(3), np.zeros(3), targets, "tanh"), p["W_hh"])
+    assert_allclose(full, of_loss, **FINITE_DIFFERENCE)
+
+
+def test_a_bias_that_drops_one_lag_too_few_fails_naming_the_id(monkeypatch):
+    shown = rnn._truncation_display()
+    wrong = rnn._double_sum(rnn.lag_term(rnn.t, rnn.k), (rnn.TAU + 1, rnn.T - rnn.t), (1, rnn.T - rnn.TAU - 1))
+    monkeypatch.setattr(rnn, "_truncation_display", lambda: (shown[0], ("bias", shown[1][1], wrong), shown[2]))
+    with pytest.raises(ProofError, match=r"^rnn\.truncated-bptt: the displayed result, clause 2, .* "
+                                         r"(does not hold|cannot be evaluated)"):
+        run(registry.lookup("rnn.truncated-bptt"))

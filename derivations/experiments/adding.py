@@ -203,14 +203,22 @@ def _parameters(model: _Model, params) -> dict[str, np.ndarray]:
     return checked | {name: shapes.array(f"params[{name!r}]", params[name], dims) for name, dims in model.layout.items()}
 
 
-def loss_and_gradients(kind, params, xs, targets) -> tuple[float, dict[str, np.ndarray], float]:
+def loss_and_gradients(kind, params, xs, targets, horizon=None) -> tuple[float, dict[str, np.ndarray], float]:
     """(L, ∂L/∂params, first-step norm), L the batch mean of (ŷ − y)², by backpropagation through time.
 
     The first-step norm is the batch mean of ‖∂ℓ_b/∂h_1‖, ℓ_b = (ŷ_b − y_b)² one example's squared error
     and h_1 the hidden state after reading x_1 (for the LSTM with the cell state c_1 held fixed): the
     gradient that reaches the first time step, T − 1 steps back from the read-out.
+
+    With a ``horizon`` τ (a positive integer) the pass is truncated backpropagation through time
+    (Williams & Peng 1990, ``rnn.truncated-bptt``): it carries the error back through the last τ steps
+    only, so the gradient is that of L with the state τ steps before the read-out, h_{T−τ} (and c_{T−τ}),
+    held constant; the first-step norm is then that of the gradient this pass brings to h_1, zero when h_1
+    lies more than τ steps back. A horizon of T or more is full backpropagation through time.
     """
     model = _model(kind)
+    if horizon is not None:
+        horizon = integer("horizon", horizon, 1)
     params = _parameters(model, params)
     shapes = Shapes()
     shapes.dims["m"] = INPUTS
@@ -231,10 +239,13 @@ def loss_and_gradients(kind, params, xs, targets) -> tuple[float, dict[str, np.n
     grads["weight_out"] = d_prediction[None] @ state[0]
     grads["bias_out"] = np.array([d_prediction.sum()])
     d_state = (np.outer(d_prediction, params["weight_out"][0]), *map(np.zeros_like, state[1:]))
-    d_inputs = np.empty_like(inputs)
-    for t in reversed(range(len(inputs))):
-        d_first = d_state[0]  # ∂L/∂h_{t+1}; after the loop, ∂L/∂h_1
+    stop = 0 if horizon is None else max(0, len(inputs) - horizon)  # h_stop: where the backward pass ends
+    d_inputs = np.zeros_like(inputs)
+    for t in reversed(range(stop, len(inputs))):
+        d_first = d_state[0]  # ∂L/∂h_{t+1}; after the loop, ∂L/∂h_{stop+1}
         d_state, d_inputs[t] = model.back(params, caches[t], d_state, grads)
+    if stop:  # the pass ended at h_stop: h_1 got ∂L/∂h_1 if it is h_stop, and nothing if it lies further back
+        d_first = d_state[0] if stop == 1 else np.zeros_like(d_state[0])
     grads[weight_in] = np.einsum("tbk,tbm->km", d_inputs, xs)
     grads[bias_in] = d_inputs.sum(axis=(0, 1))
     first_step_norm = len(error) * np.linalg.norm(d_first, axis=1).mean()  # ∂ℓ_b/∂h_1 = B ∂L/∂h_1
@@ -268,11 +279,15 @@ def _adam(params, grads, moments, step, learning_rate) -> None:
         params[name] -= learning_rate * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + eps)
 
 
-def train(kind, length, *, steps, clip=None, hidden=16, batch_size=32, learning_rate=0.01, seed=0) -> dict[str, list[float]]:
+def train(kind, length, *, steps, clip=None, hidden=16, batch_size=32, learning_rate=0.01, seed=0,
+          horizon=None) -> dict[str, list[float]]:
     """Train a fresh ``kind`` model on ``steps`` new batches; the per-step "loss" (before that step's
-    update), "first_step_norm" and "gradient_norm" (global, before clipping to norm ``clip``)."""
+    update), "first_step_norm" and "gradient_norm" (global, before clipping to norm ``clip``). With a
+    ``horizon`` τ every gradient is truncated to the last τ steps (see :func:`loss_and_gradients`)."""
     _model(kind)
     integer("length", length, 2)
+    if horizon is not None:
+        integer("horizon", horizon, 1)
     integer("batch_size", batch_size, 1)
     steps, seed = integer("steps", steps, 1), integer("seed", seed, 0)
     learning_rate = positive("learning_rate", learning_rate)
@@ -283,7 +298,7 @@ def train(kind, length, *, steps, clip=None, hidden=16, batch_size=32, learning_
     moments = {name: (np.zeros_like(value), np.zeros_like(value)) for name, value in params.items()}
     history = {"loss": [], "first_step_norm": [], "gradient_norm": []}
     for step in range(1, steps + 1):
-        loss, grads, first_step_norm = loss_and_gradients(kind, params, *batch(length, batch_size, rng))
+        loss, grads, first_step_norm = loss_and_gradients(kind, params, *batch(length, batch_size, rng), horizon)
         history["loss"].append(loss)
         history["first_step_norm"].append(first_step_norm)
         history["gradient_norm"].append(_global_norm(grads))
