@@ -1,4 +1,4 @@
-"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | cite ID [--format F] [--lang L] | pack ID... [--lang L] [--steps] [--format F] | published | assets | new ID``."""
+"""Command line: ``python -m derivations list | latex ID | check [ID ...] | tex | references | bib ID | cite ID [--format F] [--lang L] | pack ID... [--lang L] [--steps] [--format F] | published | assets | new ID | exercise [ID --answer A]``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,17 @@ def _check(args) -> int:
             extra = ", numeric cross-check passed" if numeric else ""
             kinds = ", ".join(outcome["proof_kinds"]) or "a definition"
             print(f"ok     {entry.id} ({len(outcome['proofs'])} proofs: {kinds}{extra})")
+    if not args.ids:  # every exercise's reference answer is what its derivation proved
+        from . import exercises
+
+        for exercise in exercises.exercises().values():
+            try:
+                exercises.verify(exercise)
+            except DerivationError as error:
+                failed += 1
+                print(f"FAILED exercise {exercise.id}: {error}", file=sys.stderr)
+            else:
+                print(f"ok     exercise {exercise.id} (its answer is what {exercise.derivation} proved)")
     return 1 if failed else 0
 
 
@@ -153,10 +164,28 @@ def _new(args) -> int:
 
 
 def _assets(_args) -> int:
-    from .site import katex
+    from .site import exercises, katex
 
     print(f"KaTeX {katex.install_assets()} CSS and fonts in {katex.ASSETS_DIR}")
+    print(f"mathjs {exercises.install_assets()} (the exercises' answer checker) in {exercises.ASSETS_DIR}")
     return 0
+
+
+def _exercise(args) -> int:
+    from . import exercises
+
+    if args.id is None:
+        for exercise in exercises.exercises().values():
+            print(f"{exercise.id}\t{exercise.page}\t{exercise.derivation}")
+        return 0
+    exercise = exercises.lookup(args.id)
+    if args.answer is None:
+        print(exercises.help_text(exercise, args.lang))
+        return 0
+    exercises.verify(exercise)  # the reference answer is what its derivation proved, or exit 2 naming both
+    verdict = exercises.decide(exercise, args.answer, args.lang)
+    print(verdict.message)
+    return 0 if verdict.correct else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--title", help="the title shown on the page (default: from the id)")
     new.add_argument("--definition", action="store_true", help="a definition (d.define) instead of a result")
     new.set_defaults(run=_new)
+    exercise = commands.add_parser("exercise", help="check an answer to one of the chapters' exercises (exit 0 "
+                                   "right, 1 wrong or unreadable); without an id, list the exercises")
+    exercise.add_argument("id", nargs="?", metavar="ID")
+    exercise.add_argument("--answer", help="the answer, e.g. \"1 - tanh(x)^2\" (simple LaTeX is read too)")
+    exercise.add_argument("--lang", choices=("en", "zh"), default="en")
+    exercise.set_defaults(run=_exercise)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
