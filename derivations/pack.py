@@ -226,7 +226,9 @@ def tex(found: list[Item], works: list[str], lang: str) -> str:
 
 
 def _typ_escape(text: str) -> str:
-    return re.sub(r"([\\#$*_`<>@\[\]~=/+-])", r"\\\1", text)
+    """Typst markup for prose; an ASCII ' becomes the apostrophe ’, which Typst's smart quotes would turn
+    into an opening quote after a full stop ("et al.'s")."""
+    return re.sub(r"([\\#$*_`<>@\[\]~=/+-])", r"\\\1", text).replace("'", "\u2019")
 
 
 def _typ_text(text: str, where: str) -> str:
