@@ -41,8 +41,20 @@ def test_suite() -> float:
     return time.perf_counter() - start
 
 
-def rows(runs: int, with_tests: bool) -> list[dict]:
-    """One row per figure: what, measured, unit, target, and whether it is met."""
+def attempt(failed: list[str], name: str, benchmark, *args):
+    """``benchmark(*args)``, or None when it fails: the failure is printed and ``name`` noted in ``failed``,
+    so that one broken benchmark does not cost the figures of the others."""
+    try:
+        return benchmark(*args)
+    except Exception as error:  # noqa: BLE001 - any failure of a benchmark is reported, and the run goes on
+        print(f"benchmark {name} failed, its figures are left out: {error}", file=sys.stderr)
+        failed.append(name)
+        return None
+
+
+def rows(runs: int, with_tests: bool, failed: list[str]) -> list[dict]:
+    """One row per figure: what, measured, unit, target, and whether it is met; the names of the benchmarks
+    that failed are added to ``failed``."""
     found = []
 
     def row(name, value, unit, target=None):
@@ -56,15 +68,16 @@ def rows(runs: int, with_tests: bool) -> list[dict]:
     row("warm rebuild", build["warm"], "s")
     row("floor: bare build of the finished pages", build["floor"], "s")
     row("warm rebuild / floor", build["warm / floor"], "×", builds.TARGETS["warm / floor"])
-    loop = edit_loop.run(runs)
-    row("make serve: prose saved → page shows it", loop["prose"], "s", edit_loop.TARGETS["prose"])
-    row("make serve: step text saved → page shows it", loop["text"], "s", edit_loop.TARGETS["text"])
-    row("make serve: derivation saved → page shows it", loop["derivation"], "s",
-        round(loop["derivation alone"] + edit_loop.TARGETS["derivation slack"], 3))
-    row("rnn.step-jacobian derived alone", loop["derivation alone"], "s")
-    row("floor: bare mkdocs-material serve, prose saved → page shows it", loop["floor"], "s")
-    for name, what in (("prose", "prose"), ("text", "step text"), ("derivation", "derivation")):
-        row(f"make serve: {what} / floor", loop[f"{name} / floor"], "×")
+    loop = attempt(failed, "edit_loop", edit_loop.run, runs)
+    if loop:
+        row("make serve: prose saved → page shows it", loop["prose"], "s", edit_loop.TARGETS["prose"])
+        row("make serve: step text saved → page shows it", loop["text"], "s", edit_loop.TARGETS["text"])
+        row("make serve: derivation saved → page shows it", loop["derivation"], "s",
+            round(loop["derivation alone"] + edit_loop.TARGETS["derivation slack"], 3))
+        row("rnn.step-jacobian derived alone", loop["derivation alone"], "s")
+        row("floor: bare mkdocs-material serve, prose saved → page shows it", loop["floor"], "s")
+        for name, what in (("prose", "prose"), ("text", "step text"), ("derivation", "derivation")):
+            row(f"make serve: {what} / floor", loop[f"{name} / floor"], "×")
     with tempfile.TemporaryDirectory() as tmp:
         builds.build(ROOT / "mkdocs.yml", Path(tmp) / "site", ROOT / ".cache")
         variants = math_render.run(Path(tmp) / "site", runs)
@@ -103,10 +116,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 5:
         parser.error("--runs: the issue asks for the median of at least 5 runs")
-    figures = rows(args.runs, not args.no_tests)
+    failed: list[str] = []
+    figures = rows(args.runs, not args.no_tests, failed)
     print(table(figures))
+    if failed:
+        print(f"not measured (failed): {', '.join(failed)}", file=sys.stderr)
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(), "runs": args.runs,
-              "figures": figures}
+              "figures": figures, "failed": failed}
     RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 

@@ -17,6 +17,9 @@ HEADER = {"en": "| Figure | Measured | Target | |\n|---|---:|---:|---|",
           "zh": "| 指标 | 测量值 | 目标 | |\n|---|---:|---:|---|"}
 VERDICT = {"en": {True: "met", False: "**missed**", None: ""}, "zh": {True: "达到", False: "**未达到**", None: ""}}
 MISSING = {"en": "No benchmark results yet: run `make bench`.", "zh": "尚无基准测试结果：请运行 `make bench`。"}
+FAILED = {"en": "Not measured in this run, because the benchmark failed (its reason is in the output of "
+                "`make bench`): {names}.",
+          "zh": "本次运行未测得以下基准（失败原因见 `make bench` 的输出）：{names}。"}
 MACHINE = {"en": "Measured on {date} with the median of {runs} runs, on {processor}, {cores} cores, "
                  "{memory} GiB of memory, Python {python}.",
            "zh": "测量于 {date}，取 {runs} 次运行的中位数；机器：{processor}，{cores} 核，内存 {memory} GiB，Python {python}。"}
@@ -40,7 +43,8 @@ class BenchmarksPreprocessor(MarkerPreprocessor, DocsPreprocessor):
         machine = data["machine"]
         note = MACHINE[lang].format(date=data["date"], runs=data["runs"], processor=machine["processor"],
                                     cores=machine["cores"], memory=machine["memory GiB"], python=machine["python"])
-        return ["", *rows, "", note, ""]
+        failed = [FAILED[lang].format(names=", ".join(f"`{name}`" for name in data["failed"]))] if data.get("failed") else []
+        return ["", *rows, "", note, "", *failed, ""]
 
 
 class BenchmarksExtension(DocsExtension):
