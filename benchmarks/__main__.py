@@ -97,6 +97,8 @@ def rows(runs: int, with_tests: bool, failed: list[str]) -> list[dict]:
                     target if variant["variant"] == math_render.BUILD else None)
     if with_tests:
         row("make test after set-up", test_suite(), "s", 120.0)
+    else:
+        failed.append("test_suite (--no-tests)")
     return found
 
 

@@ -20,7 +20,8 @@ def _results(tmp_path, figures, failed=()):
 def test_the_table_shows_each_figure_its_target_and_verdict(tiny_site, tmp_path):
     _results(tmp_path, [
         {"name": "warm rebuild", "value": 9.87, "unit": "s", "target": None, "met": None},
-        {"name": "make test after set-up", "value": 263.01, "unit": "s", "target": 120.0, "met": False},
+        {"name": "cold build (both languages, every derivation and notebook)", "value": 263.01, "unit": "s",
+         "target": 120.0, "met": False},
         {"name": "warm rebuild / floor", "value": 1.52, "unit": "×", "target": 1.3, "met": False},
         {"name": "cold build (both languages, every derivation and notebook)", "value": 41.2, "unit": "s",
          "target": 60.0, "met": True},
@@ -58,7 +59,8 @@ def test_the_committed_results_are_complete_and_their_verdicts_follow_the_number
     serve = ("mkdocs serve", "make serve")  # the edit loop's rows, absent when that benchmark failed
     for expected in ("cold build", "warm rebuild / floor", serve, "time: build-time KaTeX / MathJax recipe",
                      "bytes: build-time KaTeX / MathJax recipe", "long spans", "make test"):
-        if expected == serve and "edit_loop" in data.get("failed", []):
+        if (expected == serve and "edit_loop" in data.get("failed", [])) or \
+                (expected == "make test" and "test_suite (--no-tests)" in data.get("failed", [])):
             continue
         assert any(name.startswith(expected) for name in names), expected
     for figure in data["figures"]:

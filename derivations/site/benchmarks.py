@@ -17,9 +17,9 @@ HEADER = {"en": "| Figure | Measured | Target | |\n|---|---:|---:|---|",
           "zh": "| 指标 | 测量值 | 目标 | |\n|---|---:|---:|---|"}
 VERDICT = {"en": {True: "met", False: "**missed**", None: ""}, "zh": {True: "达到", False: "**未达到**", None: ""}}
 MISSING = {"en": "No benchmark results yet: run `make bench`.", "zh": "尚无基准测试结果：请运行 `make bench`。"}
-FAILED = {"en": "Not measured in this run, because the benchmark failed (its reason is in the output of "
+FAILED = {"en": "Not measured in this run (a benchmark that failed prints its reason in the output of "
                 "`make bench`): {names}.",
-          "zh": "本次运行未测得以下基准（失败原因见 `make bench` 的输出）：{names}。"}
+          "zh": "本次运行未测得以下基准（失败的基准会在 `make bench` 的输出中给出原因）：{names}。"}
 MACHINE = {"en": "Measured on {date} with the median of {runs} runs, on {processor}, {cores} cores, "
                  "{memory} GiB of memory, Python {python}.",
            "zh": "测量于 {date}，取 {runs} 次运行的中位数；机器：{processor}，{cores} 核，内存 {memory} GiB，Python {python}。"}
