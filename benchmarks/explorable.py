@@ -60,3 +60,21 @@ def run(site: Path, runs: int = 5) -> dict:
         browser.close()
     return {**added_bytes(site), "redrawn": statistics.median(s["redrawn"] for s in samples),
             "complete": statistics.median(s["complete"] for s in samples)}
+
+
+def main() -> None:
+    """``python -m benchmarks.explorable``: build the site and print the explorable's figures alone."""
+    import tempfile
+
+    from benchmarks import builds
+
+    with tempfile.TemporaryDirectory() as tmp:
+        builds.build(ROOT / "mkdocs.yml", Path(tmp) / "site", ROOT / ".cache")
+        figures = run(Path(tmp) / "site")
+    print(f"bytes it adds: {figures['bytes'] / 1000:.1f} KB ({figures['gzipped'] / 1000:.1f} KB gzipped)")
+    print(f"slider change → plot redrawn: {figures['redrawn']:.1f} ms (target ≤ {TARGET_MS:g} ms)")
+    print(f"slider change → plot complete: {figures['complete']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

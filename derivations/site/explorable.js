@@ -301,7 +301,7 @@
     }).join("");
   form.hidden = false;
 
-  const FIRST_SLICE = 8, SLICE = 25;  // milliseconds of computing before the first redraw, and between the next
+  const FIRST_SLICE = 0, SLICE = 25;  // ms of computing before the first redraw (8 steps at least), and between redraws
   let run = null, ticket = 0, started = 0, redrawn = false;
   function work(mine) {
     if (mine !== ticket) return;  // a newer setting took over
