@@ -32,7 +32,9 @@ LAYOUT = """() => {
     .map(title => [title.parentElement.className, getComputedStyle(title, '::before')])
     .filter(([, icon]) => icon.display !== 'none')
     .map(([kind, icon]) => [kind, icon.backgroundImage.slice(0, 30), icon.maskImage]);
-  return {outside, cut, permalinks, icons,
+  const unmeasured = [...document.querySelectorAll('.md-content .katex-display > .katex')]
+    .filter(math => math.offsetParent && !(parseFloat(math.style.getPropertyValue('--natural-width')) > 0)).map(name);
+  return {outside, cut, permalinks, icons, unmeasured,
           sidebars: [...document.querySelectorAll('.md-sidebar')].filter(s => s.offsetWidth > 0).length,
           columnShare: column.width / document.documentElement.clientWidth};
 }"""
@@ -68,6 +70,7 @@ def test_pages_are_numbered(printed):
 def test_one_column_and_every_equation_whole_on_the_page(printed):
     language, _, layout = printed
     assert layout["sidebars"] == 0 and layout["columnShare"] > 0.9, "the printout is not one full-width column"
+    assert not layout["unmeasured"], f"{language}: print-fit.js measured no width for: {layout['unmeasured']}"
     assert not layout["outside"], f"{language}: math runs off the printed column: {layout['outside']}"
     assert not layout["cut"], f"{language}: math a page break may cut: {layout['cut']}"
 
