@@ -2,8 +2,10 @@
 slider change to the redrawn plot at the largest settings (k = 1000, n = 64), in Chromium.
 
 The plot is redrawn after the first slice of computing and then after every slice until the k products of
-n×n step Jacobians are done; both moments are measured, each up to the next painted frame. Target for the
-redrawn plot: 50 ms.
+n×n step Jacobians are done. The slider is moved from the keyboard, as a reader would (one arrow key press,
+one step of γλ₁), and the browser's own Event Timing reports the time from the key press to the next painted
+frame, the measure behind Interaction to Next Paint; it reports nothing under 16 ms, which is then counted as
+16 ms. Target for the redrawn plot: 50 ms. The complete curve is timed to the figure's "done" state.
 """
 
 from __future__ import annotations
@@ -23,16 +25,19 @@ TARGET_MS = 50.0
 LARGEST = {"width": 64, "span": 1000}
 FIGURE = re.compile(r'<figure class="explorable".*?</figure>', re.S)
 
-CHANGE = """async (value) => {
-    const input = document.querySelector('#explorable-ratio'), figure = input.closest('figure');
-    const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
-    const start = performance.now();
-    input.value = value;
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    await frame();
-    const redrawn = performance.now() - start;
-    while (figure.dataset.state !== 'done') await frame();
-    return {redrawn, complete: performance.now() - start};
+DONE = "document.querySelector('figure.explorable').dataset.state === 'done'"
+COMPLETE = "document.querySelector('figure.explorable').dataset.milliseconds"  # from the change to the whole curve
+OBSERVE = """() => {
+    window.interactions = new Map();  // interactionId: the longest event duration (key press to next paint)
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+            if (e.interactionId) interactions.set(e.interactionId, Math.max(e.duration, interactions.get(e.interactionId) || 0));
+    }).observe({type: 'event', durationThreshold: 16});
+}"""
+LATENCY = """async () => {
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100)));  // entries arrive after the paint
+    const latencies = [...interactions.values()]; interactions.clear();
+    return latencies.length ? Math.max(...latencies) : 16;
 }"""
 
 
@@ -54,9 +59,14 @@ def run(site: Path, runs: int = 5) -> dict:
         tab.goto(f"{url}why-vanish-explode/", wait_until="load")
         for name, value in LARGEST.items():
             tab.locator(f"#explorable-{name}").fill(str(value))
-        tab.wait_for_function("document.querySelector('figure.explorable').dataset.state === 'done'", timeout=120_000)
+        tab.wait_for_function(DONE, timeout=120_000)
+        tab.evaluate(OBSERVE)
+        slider = tab.locator("#explorable-ratio")
         for index in range(runs):
-            samples.append(tab.evaluate(CHANGE, "1.2" if index % 2 else "0.8"))
+            slider.focus()
+            tab.keyboard.press("ArrowLeft" if index % 2 else "ArrowRight")
+            tab.wait_for_function(DONE, polling="raf", timeout=120_000)
+            samples.append({"redrawn": tab.evaluate(LATENCY), "complete": float(tab.evaluate(COMPLETE))})
         browser.close()
     return {**added_bytes(site), "redrawn": statistics.median(s["redrawn"] for s in samples),
             "complete": statistics.median(s["complete"] for s in samples)}

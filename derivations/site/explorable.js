@@ -175,13 +175,22 @@
   const SPAN_MAX = MODEL.sliders.span[1];
   const INPUTS = normals(MODEL.seeds.inputs, SPAN_MAX);
 
+  /* The fixed random draws of width n: the orthogonal Q and W_xh, made once per width. */
+  const drawn = new Map();
+  function draws(n) {
+    if (!drawn.has(n)) {
+      const gaussian = normals(MODEL.seeds.weights + n, n * n + n);
+      drawn.set(n, { Q: orthogonal(n, gaussian.subarray(0, n * n)), W_xh: { rows: n, cols: 1, data: gaussian.slice(n * n) } });
+    }
+    return drawn.get(n);
+  }
+
   /* The network for the settings: W_hh = λ₁ Q with Q the fixed random orthogonal matrix of width n and
    * λ₁ = ratio / γ, W_xh Gaussian, b_h = h_0 = 0, and the fixed input sequence times the input scale. */
   function network(settings) {
-    const n = settings.width, model = MODEL.activations[settings.activation];
-    const draws = normals(MODEL.seeds.weights + n, n * n + n), lambda1 = settings.ratio / model.gamma;
-    return { model, lambda1, W_hh: M.map((q) => lambda1 * q, orthogonal(n, draws.subarray(0, n * n))),
-             W_xh: { rows: n, cols: 1, data: draws.slice(n * n) }, b_h: M.zeros(n, 1), h0: M.zeros(n, 1),
+    const n = settings.width, model = MODEL.activations[settings.activation], { Q, W_xh } = draws(n);
+    const lambda1 = settings.ratio / model.gamma;
+    return { model, lambda1, W_hh: M.map((q) => lambda1 * q, Q), W_xh, b_h: M.zeros(n, 1), h0: M.zeros(n, 1),
              xs: Array.from(INPUTS, (xi) => settings.scale * xi) };
   }
 
@@ -206,7 +215,7 @@
       run.product = M.map((p) => p / scale, run.product);
       run.logs[run.done] = run.total;
       run.done += 1;
-      if ((run.done & 7) === 0 && performance.now() > deadline) break;
+      if (performance.now() > deadline) break;
     }
     return run.done >= span || run.zeroFrom !== null;
   }
@@ -301,7 +310,7 @@
     }).join("");
   form.hidden = false;
 
-  const FIRST_SLICE = 0, SLICE = 25;  // ms of computing before the first redraw (8 steps at least), and between redraws
+  const FIRST_SLICE = 12, SLICE = 25;  // ms of computing before the first redraw (one step at least), and between redraws
   let run = null, ticket = 0, started = 0, redrawn = false;
   function work(mine) {
     if (mine !== ticket) return;  // a newer setting took over
