@@ -187,6 +187,17 @@ def test_search_index_holds_prose_not_notebook_code(built_site, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_holds_no_displayed_math_or_panel_code(built_site, language):
+    """A displayed formula would index as a jumble of glyphs, and an equation panel's source code and
+    citations are not prose: neither is indexed. The panel's title, with the equation's id, is."""
+    docs = _index(built_site, language)["docs"]
+    text = "".join(doc["text"] for doc in docs if doc["location"].startswith("backprop-through-time/"))
+    assert "rnn.step-jacobian" in text
+    assert "tanh(x)=ex+e−x" not in text, "the displayed definition of the activations is indexed"
+    assert "def step_jacobian_derivation" not in text and not re.search(r"@\w+\{", text), "a panel's code is indexed"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_search_titles_are_clean(built_site, language):
     """What a result shows as its title: no zero-width spaces (from segmenting Chinese for the
     index) and no pilcrow (the notebooks' heading anchors)."""

@@ -8,6 +8,10 @@
   ``zh/``), where its pages look it up (``main.html`` points Material's "base" there).
 * A notebook's code and the pilcrows of its headings are marked ``data-search-exclude``,
   Material's own marker, so that its results show the notebook's prose under clean titles.
+* The index is read from the page with its math and equation panels left out: a displayed
+  formula's KaTeX markup (most of a chapter's bytes) and MathML would index as a jumble of glyphs,
+  and a panel's source code and citations are not prose. An inline formula is indexed as the text
+  of its visual layer, once; a panel as its title. Parsing a chapter for its index so takes a fraction of the time.
 * Material segments Chinese with jieba for its index and joins the words of a title with
   zero-width spaces, which then show in the result's title. A title is stored as written; its
   Chinese words go into a field of their own that is searched as the title is and never shown.
@@ -15,6 +19,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -47,6 +52,55 @@ def on_page_content(html, page, config, files):
     return NOTEBOOK_UNSEARCHED.sub(lambda start: f"{start[0]} data-search-exclude", html)
 
 
+UNINDEXED = re.compile(r'<span class="katex-display"|<span class="katex">|<details class="[^"]*\beq-meta\b'
+                       r'|<div class="eq-cards"')
+"""Where a formula, an equation's panel or the cards of a page's equation references start."""
+NESTING = {tag: re.compile(rf"<{tag}\b|</{tag}>") for tag in ("span", "details", "div")}
+TAG = re.compile(r"<[^>]*>")
+SUMMARY = re.compile(r"<summary>(.*?)</summary>", re.S)
+
+
+def _end(html: str, start: int, tag: str) -> int:
+    """Where the element ``tag`` that opens at ``start`` ends (elements of one tag may nest)."""
+    depth = 0
+    for mark in NESTING[tag].finditer(html, start):
+        depth += -1 if mark[0].startswith("</") else 1
+        if depth == 0:
+            return mark.end()
+    return len(html)
+
+
+def searchable(html: str) -> str:
+    """``html`` as the search index reads it: displayed math and the cards left out, an inline
+    formula as the text it shows, an equation's panel as its title."""
+    out, at = [], 0
+    while start := UNINDEXED.search(html, at):
+        tag = start[0][1:].split(" ", 1)[0]
+        end = _end(html, start.start(), tag)
+        element = html[start.start():end]
+        if start[0] == '<span class="katex">':  # its visual layer's text: "the state ht", as a reader types it
+            out.append(html[at:start.start()] + TAG.sub("", element[element.find('<span class="katex-html"'):]))
+        elif tag == "details":
+            out.append(html[at:start.start()] + "".join(f"<p>{title}</p>" for title in SUMMARY.findall(element)[:1]))
+        else:
+            out.append(html[at:start.start()])
+        at = end
+    return "".join(out) + html[at:]
+
+
+@event_priority(50)  # before Material's search plugin
+def on_page_context(context, page, config, nav):
+    """Index the page as :func:`searchable` reads it; Material's plugin then finds it indexed."""
+    search = config.plugins.get("material/search")
+    if search is None or not search.config.enabled or (page.meta.get("search") or {}).get("exclude"):
+        return context
+    light = copy.copy(page)
+    light.content = searchable(page.content)
+    search.search_index.add_entry_from_context(light)
+    page.meta = {**page.meta, "search": {**(page.meta.get("search") or {}), "exclude": True}}
+    return context
+
+
 def _clean_title(entry: dict) -> dict:
     title = entry["title"]
     words = [word for word in re.split(rf"[\s{ZWSP}]+", title) if HAN.search(word)]
@@ -77,6 +131,18 @@ def split_index(index: dict, default: str, others: list[str]) -> dict[str, dict]
     return split
 
 
+def _forget_stacked_entries(config, i18n) -> None:
+    """Under ``mkdocs serve`` the plugins live from one build to the next. mkdocs-static-i18n stacks
+    each build's index entries onto what it stacked before, and Material's search starts a dirty
+    build from the last index, which shares that list: without this the index doubled with every
+    save (1.4 MB, then 2.9, 5.8 and 11.7 MB over four saves of one chapter, each rebuild slower)."""
+    i18n.search_entries = []
+    search = config.plugins.get("material/search")
+    if search is not None and search.config.enabled:
+        entries = search.search_index.entries
+        entries[:] = {entry["location"]: entry for entry in entries}.values()
+
+
 @event_priority(-110)  # after mkdocs-static-i18n (-100), which writes the index of all editions last
 def on_post_build(config):
     i18n = config.plugins.get("i18n")
@@ -86,7 +152,9 @@ def on_post_build(config):
     path = site / "search" / "search_index.json"
     if not path.is_file():
         return
+    _forget_stacked_entries(config, i18n)
     index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] = list({doc["location"]: doc for doc in index["docs"]}.values())
     others = [language for language in i18n.build_languages if language != i18n.default_language]
     for folder, edition in split_index(index, i18n.default_language, others).items():
         out = site / folder / "search" / "search_index.json"
