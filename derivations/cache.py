@@ -10,6 +10,7 @@ cached as its error: looking that id up raises, every other id still loads.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
+from typing import Callable, Iterable
 
 from . import dependencies
 from .errors import DerivationError, UnknownIdError
@@ -29,6 +31,23 @@ SALT = f"format {FORMAT}; sympy {version('sympy')}"
 def cache_dir() -> Path:
     """Where records are kept: ``$DERIVATIONS_CACHE`` or ``.cache/derivations`` in the project."""
     return Path(os.environ.get("DERIVATIONS_CACHE", PACKAGE_DIR.parent / ".cache" / "derivations"))
+
+
+def stored(kind: str, inputs: Iterable[str], make: Callable[[], str], suffix: str = ".txt") -> str:
+    """The text ``make()`` returns for ``inputs``, kept in ``.cache/<kind>/`` under the hash of the inputs'
+    content: made once for each state of them, written atomically."""
+    digest = hashlib.sha256("\0".join(inputs).encode("utf-8")).hexdigest()
+    path = cache_dir().parent / kind / f"{digest}{suffix}"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return text
 
 
 def placements() -> dict[str, dependencies.Placement]:
@@ -99,6 +118,24 @@ def write(equation_id: str, topic_key: str, *, record: dict | None = None, error
     os.replace(f.name, path)
 
 
+_entries: dict[tuple, tuple[dict, dict, tuple]] = {}
+"""The placements and cache entries :func:`entries` found, and the state of their files, by topics,
+source state and cache folder: the many look-ups of one build read the cache once, and a cache
+file rewritten or damaged since is read again."""
+
+
+def _stamps(places: dict) -> tuple:
+    folder = os.fspath(cache_dir())
+
+    def stamp(eid: str):
+        try:
+            stat = os.stat(os.path.join(folder, f"{eid}.json"))
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+    return tuple(stamp(eid) for eid in places)
+
+
 def entries(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
     """The cache entry of every id of ``topics``, re-deriving (out of process) only the stale ids.
 
@@ -106,18 +143,24 @@ def entries(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
     only moves a derivation down its module re-derives nothing. So are the ids it declares it ``uses``
     (checked first by :func:`check_uses`): its declaration is cut from the key of its mathematics, and
     an edit to it alone derives nothing again."""
-    check_uses()
-    places = {eid: p for eid, p in placements().items() if p.topic in topics}
-    every_key = dependencies.fingerprints(SALT, PACKAGE_DIR)
-    keys = {eid: every_key[eid] for eid in places}
-    found = {eid: _cached(eid, keys[eid]) or _retexted(places[eid], keys[eid]) for eid in places}
-    stale = [eid for eid, entry in found.items() if entry is None]
-    if stale:
-        _export(stale)
-        for eid in stale:
-            found[eid] = _cached(eid, keys[eid])
-            if found[eid] is None:
-                raise DerivationError(f"re-deriving {eid!r} wrote no usable cache entry")
+    memo = (topics, dependencies.state(PACKAGE_DIR), cache_dir())
+    if memo not in _entries or _entries[memo][2] != _stamps(_entries[memo][0]):
+        check_uses()
+        places = {eid: p for eid, p in placements().items() if p.topic in topics}
+        every_key = dependencies.fingerprints(SALT, PACKAGE_DIR)
+        keys = {eid: every_key[eid] for eid in places}
+        found = {eid: _cached(eid, keys[eid]) or _retexted(places[eid], keys[eid]) for eid in places}
+        stale = [eid for eid, entry in found.items() if entry is None]
+        if stale:
+            _export(stale)
+            for eid in stale:
+                found[eid] = _cached(eid, keys[eid])
+                if found[eid] is None:
+                    raise DerivationError(f"re-deriving {eid!r} wrote no usable cache entry")
+        if len(_entries) >= 8:
+            _entries.clear()
+        _entries[memo] = places, found, _stamps(places)
+    places, found, _ = _entries[memo]
     return {eid: ({"record": {**entry["record"], "uses": list(places[eid].uses), "source": places[eid].source}}
                   if "record" in entry else entry) for eid, entry in found.items()}
 

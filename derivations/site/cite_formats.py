@@ -4,6 +4,7 @@ tabs of its panel, which add its LaTeX and its Typst."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from pathlib import Path
@@ -22,8 +23,13 @@ def site(cite: dict, site_name: str, site_url: str, lang: str) -> dict:
     return {"extra": {"cite": cite}, "site_name": site_name, "site_url": site_url, "theme": {"language": lang}}
 
 
+@functools.lru_cache(maxsize=4)
+def _compiled(source: str) -> jinja2.Template:
+    return jinja2.Template(source)
+
+
 def render(site: dict, page: dict, equation: dict | None = None, biblatex: bool = False) -> str:
-    template = jinja2.Template(TEMPLATE.read_text(encoding="utf-8"))
+    template = _compiled(TEMPLATE.read_text(encoding="utf-8"))  # compiled again only when the file changes
     return template.render(page=page, config=site, equation=equation, biblatex=biblatex).strip()
 
 

@@ -12,7 +12,6 @@ collapsible list gives every edge as text, with links.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import posixpath
 import re
@@ -120,21 +119,16 @@ def dot_source(records: dict[str, dict], links: dict[str, str], lang: str) -> st
 
 def layout(source: str) -> str:
     """The SVG Graphviz's ``dot`` draws from ``source``, from the cache when the same source was laid out before."""
-    key = hashlib.sha256(f"format {FORMAT}\0{source}".encode()).hexdigest()
-    path = cache.cache_dir().parent / "depmap" / f"{key}.svg"
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    return cache.stored("depmap", [f"format {FORMAT}", source], lambda: _draw(source), ".svg")
+
+
+def _draw(source: str) -> str:
     done = subprocess.run([katex.node(), str(LAYOUT), str(VIZ_DIR)], input=source, capture_output=True,
                           text=True, encoding="utf-8", check=False)
     if done.returncode != 0:
         raise DerivationError(f"Graphviz (Viz.js) failed to draw the map: {done.stderr.strip()}")
     svg = done.stdout[done.stdout.index("<svg"):]
-    svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(svg, encoding="utf-8")
-    temporary.replace(path)
-    return svg
+    return re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
 
 
 STYLE = """<style>

@@ -33,6 +33,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
+from derivations.cache import stored
 from derivations.site import notebook_assets, notebooks
 
 _runs: dict[str, tuple[Path, str, Future]] = {}
@@ -194,6 +195,7 @@ def on_page_content(html, page, config, files):
         raise PluginError(str(error)) from None
     html, styles = notebook_assets.split_styles(html)  # into the one stylesheet they all share
     _styles.update(dict.fromkeys(styles))
+    _rendered.add(page.file.dest_uri)
     html = _figure_files(html, page, config)
     if page.file.dest_uri in _stale:
         _stale.discard(page.file.dest_uri)
@@ -203,7 +205,9 @@ def on_page_content(html, page, config, files):
 
 
 _styles: dict[str, None] = {}
-"""The stylesheets mkdocs-jupyter inlined into the notebook pages of this build, in order."""
+"""The stylesheets mkdocs-jupyter inlined into the notebook pages it rendered, in order."""
+_rendered: set[str] = set()
+"""The notebook pages rendered since the shared stylesheet was last written."""
 SHARED_STYLESHEET = re.compile(r'<link rel="stylesheet" href="[^"]*' + re.escape(notebook_assets.STYLESHEET) + '"')
 
 
@@ -225,9 +229,14 @@ def on_post_build(config):
     apply to a notebook page of the site as it is now, read from the site directory (a page this build
     did not rewrite included). mkdocs-static-i18n builds the other editions after this event, and each
     ends here again: the last writes the stylesheet for the pages of every edition."""
-    if not _styles:  # no notebook page rendered (a dirty rebuild): the stylesheet written before stands
+    if not _rendered:  # no notebook page rendered (a dirty rebuild): the stylesheet written before stands
         return
+    _rendered.clear()
     site = Path(config["site_dir"])
     pages = [text for path in sorted(site.rglob("*.html"))
              if SHARED_STYLESHEET.search(text := path.read_text(encoding="utf-8"))]
-    _write_once(site / notebook_assets.STYLESHEET, notebook_assets.trim_css(list(_styles), pages))
+    styles = list(_styles)
+    code = Path(notebook_assets.__file__).read_text(encoding="utf-8")  # the trimming, as it is now
+    trimmed = stored("notebook-css", [code, *styles, "\0", *pages],
+                     lambda: notebook_assets.trim_css(styles, pages), ".css")
+    _write_once(site / notebook_assets.STYLESHEET, trimmed)
