@@ -10,6 +10,7 @@ cached as its error: looking that id up raises, every other id still loads.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -31,6 +32,13 @@ SALT = f"format {FORMAT}; sympy {version('sympy')}"
 def cache_dir() -> Path:
     """Where records are kept: ``$DERIVATIONS_CACHE`` or ``.cache/derivations`` in the project."""
     return Path(os.environ.get("DERIVATIONS_CACHE", PACKAGE_DIR.parent / ".cache" / "derivations"))
+
+
+@functools.cache
+def installed(name: str) -> str:
+    """The installed version of the Python package ``name``, read once: reading it parses the
+    package's metadata, and cache keys ask for it on every look-up."""
+    return version(name)
 
 
 def stored(kind: str, inputs: Iterable[str], make: Callable[[], str], suffix: str = ".txt") -> str:
@@ -120,8 +128,8 @@ def write(equation_id: str, topic_key: str, *, record: dict | None = None, error
 
 _entries: dict[tuple, tuple[dict, dict, tuple]] = {}
 """The placements and cache entries :func:`entries` found, and the state of their files, by topics,
-source state and cache folder: the many look-ups of one build read the cache once, and a cache
-file rewritten or damaged since is read again."""
+source state and cache folder: the many look-ups of one build read the cache once, and outside a
+build (:func:`derivations.dependencies.freeze`) a cache file rewritten or damaged since is read again."""
 
 
 def _stamps(places: dict) -> tuple:
@@ -144,7 +152,7 @@ def entries(topics: tuple[str, ...] = TOPICS) -> dict[str, dict]:
     (checked first by :func:`check_uses`): its declaration is cut from the key of its mathematics, and
     an edit to it alone derives nothing again."""
     memo = (topics, dependencies.state(PACKAGE_DIR), cache_dir())
-    if memo not in _entries or _entries[memo][2] != _stamps(_entries[memo][0]):
+    if memo not in _entries or (not dependencies.frozen() and _entries[memo][2] != _stamps(_entries[memo][0])):
         check_uses()
         places = {eid: p for eid, p in placements().items() if p.topic in topics}
         every_key = dependencies.fingerprints(SALT, PACKAGE_DIR)

@@ -341,8 +341,28 @@ def without_texts(name: str, package: Path = PACKAGE_DIR) -> str:
     return text
 
 
+_frozen: dict[Path, tuple] = {}
+
+
+def freeze(package: Path = PACKAGE_DIR) -> None:
+    """Read the package's :func:`state` once until :func:`thaw`: for one site build, during which the
+    sources are taken as they were when it started (a save during it starts another build)."""
+    _frozen.pop(package, None)
+    _frozen[package] = state(package)
+
+
+def thaw() -> None:
+    _frozen.clear()
+
+
+def frozen(package: Path = PACKAGE_DIR) -> bool:
+    return package in _frozen
+
+
 def state(package: Path = PACKAGE_DIR) -> tuple:
     """What changes when any module of the package is saved: every file's name, time and size."""
+    if package in _frozen:
+        return _frozen[package]
     with os.scandir(package) as listing:  # one listing and a stat per module: looked up many times a build
         return tuple(sorted((entry.name, (stat := entry.stat()).st_mtime_ns, stat.st_size)
                             for entry in listing if entry.name.endswith(".py")))

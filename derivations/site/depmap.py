@@ -190,6 +190,10 @@ class MapBlockProcessor(BlockProcessor):
 PANEL_LINK = re.compile(r'<a class="eq-link" href="#eq-(?P<id>[^"]+)" data-eq="(?P=id)">')
 
 
+PLACED = re.compile(r'id="eq-([^"]+)"')
+"""The ids of the equations a page places."""
+
+
 class PanelLinks(Postprocessor):
     """Points each ``uses``/``used by`` link of an equation's panel at the page that places that equation,
     unless this page places it (as the print edition places them all)."""
@@ -199,10 +203,11 @@ class PanelLinks(Postprocessor):
             return text
         page, docs = page_context(self.md)
         pages = equation_pages(docs)
+        placed = set(PLACED.findall(text))
 
         def point(match):
             eid = match["id"]
-            if f'id="eq-{eid}"' in text or eid not in pages:
+            if eid in placed or eid not in pages:
                 return match[0]
             return f'<a class="eq-link" href="{html.escape(href(page, pages[eid], eid))}" data-eq="{eid}">'
 

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-from importlib.metadata import version
 from pathlib import Path
 
 from markdown import Extension
@@ -78,7 +77,7 @@ def check_installed() -> None:
 
 
 def key(exercise: exercises.Exercise) -> str:
-    parts = [exercise.id, cache.key(exercise.derivation), version("sympy"),
+    parts = [exercise.id, cache.key(exercise.derivation), cache.installed("sympy"),
              Path(exercises.__file__).read_text(encoding="utf-8")]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import warnings
-from importlib.metadata import version
 from pathlib import Path
 
 from markdown import Extension
@@ -43,7 +42,7 @@ def key(name: str, lang: str) -> str:
     """The content hash a drawn figure is kept under."""
     from ..figures import FIGURES
 
-    parts = [name, lang, version("matplotlib"), *(cache.key(eid) for eid in FIGURES[name].uses)]
+    parts = [name, lang, cache.installed("matplotlib"), *(cache.key(eid) for eid in FIGURES[name].uses)]
     parts += [(PACKAGE / source).read_text(encoding="utf-8") for source in SOURCES]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 

@@ -22,12 +22,11 @@ import os
 import re
 import subprocess
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
 
-from .. import dependencies
+from .. import cache, dependencies
 from . import katex
 from .equations import expand
 from .math import INLINE
@@ -58,7 +57,7 @@ def execution_key(nb: nbformat.NotebookNode) -> str:
     """The hash that a cached execution of ``nb`` must carry to be reused."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     for name in LIBRARIES:
-        digest.update(f"{name} {version(name)}\n".encode())
+        digest.update(f"{name} {cache.installed(name)}\n".encode())
     for path in _package_files():  # a derivation's title or step text cannot change what a notebook computes
         text = (dependencies.without_texts(path.stem, PACKAGE).encode() if path.parent == PACKAGE and path.suffix == ".py"
                 else path.read_bytes())
