@@ -1,5 +1,9 @@
 """The instructor's edit loop: from a saved edit to the served page that shows it, as ``make serve`` runs.
 
+Each save is made with the server idle (no build for 1.5 s), as after reading the page that the last
+save changed: the print editions, course packs and other edition's pages that a save reached are
+rebuilt by a follow-up build, which is then done.
+
 A copy of the working tree is served the way ``make serve`` serves it (dirty builds, errors on the
 page), after one build of the copy has warmed the derivation and notebook caches; the chapter "Backpropagation through
 time" is polled as an open page would be reloaded. Three kinds of save, each repeated and reported
@@ -83,8 +87,20 @@ class Server:
             time.sleep(0.02)
         return time.monotonic() - start
 
+    def idle(self, quiet: float = 1.5, timeout: float = 300) -> None:
+        """Wait until no build has run for ``quiet`` seconds: the follow-up build of the last save is done."""
+        log, start = self.config.parent / "serve.log", time.monotonic()
+        while time.monotonic() - start < timeout:
+            text = log.read_text(encoding="utf-8")
+            if text.count("Building documentation") <= 1 + text.count("Reloading browsers"):  # the first has none
+                time.sleep(quiet)
+                if log.read_text(encoding="utf-8") == text:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"the server never went idle:\n{log.read_text(encoding='utf-8')[-2000:]}")
+
     def save(self, path: Path, text: str, marker: str) -> float:
-        time.sleep(1.5)  # let the watcher settle after the previous rebuild
+        self.idle()
         path.write_text(text, encoding="utf-8")
         return self.wait_for(marker)
 

@@ -307,13 +307,16 @@ def full_source(lang: str, config_file: Path = ROOT / "mkdocs.yml") -> str:
     return typst_source(*items([entry.id for entry in registry.entries()], lang, True, config_file), lang)
 
 
-def cached_pdf(source: str) -> bytes:
-    """:func:`pdf` of ``source``, kept under ``.cache/packs`` by the hash of the source."""
+def cached_pdf(source: str, typeset: bool = True) -> bytes | None:
+    """:func:`pdf` of ``source``, kept under ``.cache/packs`` by the hash of the source; ``None`` if it
+    is not kept yet and ``typeset`` is false."""
     from .cache import cache_dir
 
     path = cache_dir().parent / "packs" / f"{hashlib.sha256(source.encode('utf-8')).hexdigest()}.pdf"
     if path.exists():
         return path.read_bytes()
+    if not typeset:
+        return None
     made = pdf(source)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")

@@ -84,3 +84,31 @@ loaded: dict[str, tuple[int, int]] = {}
 """The file state of each module of this package as it was (re)loaded in this process."""
 rebuild_all = False
 """Set when every page must be rebuilt on the next build (page code changed, or a build failed)."""
+
+later: set[str] = set()
+"""While serving, what a build left to the build that follows it (:func:`defer`)."""
+first_edition_changed = False
+"""Whether the build under way rebuilds a page of the default edition: the other editions' pages
+that the same edit reached then follow in the next build."""
+kept: dict[str, object] = {}
+"""While serving, the last output of each deferred part, published meanwhile (a course pack's PDF)."""
+
+
+def defer(name: str) -> bool:
+    """While serving: whether the part ``name`` (a print edition, a course pack), which an edit
+    reached, waits for a follow-up build so that the page being edited shows sooner. True the
+    first time it is asked, False in the build that follows, which then does it."""
+    if not active():
+        return False
+    global follow_up
+    if name in later:
+        later.discard(name)
+        return False
+    later.add(name)
+    follow_up = True
+    return True
+
+
+follow_up = False
+"""Whether the build under way deferred something: the serve hook then starts the follow-up build."""
+

@@ -4,12 +4,14 @@ translation as marked English and an error on the open page, and recovers when t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -17,32 +19,63 @@ import pytest
 from derivations.cache import cache_dir
 from derivations.translations import UNTRANSLATED
 
-from conftest import TINY_CONFIG, wait_for_page
+from conftest import TINY_CONFIG, served_page, wait_for_page
 
 STEP = '"Its decimal exponent is $-200 \\\\log_{10} 2$."'
 EDITED_STEP = '"Its exponent in base ten is $-200 \\\\log_{10} 2$."'
 
 
+EDITIONS_CONFIG = """\
+site_name: tiny
+theme: {name: material}
+plugins:
+  - material/search
+  - i18n:
+      docs_structure: suffix
+      reconfigure_search: false
+      languages:
+        - {locale: en, name: English, default: true, build: true}
+        - {locale: zh, name: 简体中文, build: true}
+markdown_extensions: [derivations.site.equations, derivations.site.math, derivations.site.chapters]
+"""
+
+
 @pytest.fixture
 def served(tmp_path, project_copy):
     """Serve a tiny site built from a copy of the package; returns (url, edit, log path, project)."""
+    yield from _serve(tmp_path, project_copy, TINY_CONFIG, ("serve_hook.py",), {
+        "index.md": textwrap.dedent("""\
+            # Home
+
+            ::: eq example.sigmoid-100-steps steps lang=zh
+
+            ::: eq example.adding-baseline
+            """),
+        "other.md": "# Other\n\nProse only.\n"})
+
+
+@pytest.fixture
+def served_editions(tmp_path, project_copy):
+    """A served tiny site in two editions, each with a print edition and its own search index."""
+    yield from _serve(tmp_path, project_copy, EDITIONS_CONFIG, ("serve_hook.py", "search_hook.py"), {
+        "index.md": "# Home\n\n::: eq example.adding-baseline\n\nProse.\n",
+        "index.zh.md": "# 首页\n\n::: eq example.adding-baseline lang=zh\n\n正文。\n",
+        "print.md": "# Print\n\n::: chapter index.md\n", "print.zh.md": "# 打印\n\n::: chapter index.zh.md\n"})
+
+
+def _serve(tmp_path, project_copy, config_text: str, hooks: tuple[str, ...], pages: dict[str, str]):
     project = project_copy("example.py", "from __future__ import annotations\n",
                            "from __future__ import annotations\n")
     shutil.copytree(cache_dir(), tmp_path / "cache", dirs_exist_ok=True)
     site = tmp_path / "served"  # apart from the folder the tiny_site fixture builds in
     docs = site / "docs"
     docs.mkdir(parents=True)
-    (docs / "index.md").write_text(textwrap.dedent("""\
-        # Home
-
-        ::: eq example.sigmoid-100-steps steps lang=zh
-
-        ::: eq example.adding-baseline
-        """), encoding="utf-8")
-    (docs / "other.md").write_text("# Other\n\nProse only.\n", encoding="utf-8")
+    for name, text in pages.items():
+        (docs / name).write_text(text, encoding="utf-8")
     config = site / "mkdocs.yml"
-    config.write_text(TINY_CONFIG + f"hooks:\n  - {project / 'derivations' / 'site' / 'serve_hook.py'}\n"
-                      f"watch:\n  - {project / 'derivations'}\n", encoding="utf-8")
+    config.write_text(config_text + "hooks:\n" + "".join(f"  - {project / 'derivations' / 'site' / hook}\n"
+                                                          for hook in hooks)
+                      + f"watch:\n  - {project / 'derivations'}\n", encoding="utf-8")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -103,3 +136,26 @@ def test_a_failed_build_shows_on_every_page_and_the_site_recovers(served):
     (docs / "other.md").write_text("# Other\n\nProse again.\n", encoding="utf-8")
     wait_for_page(url + "other/", lambda page: "Prose again." in page and "build-error" not in page)
     wait_for_page(url, lambda page: "build-error" not in page)
+
+
+def test_print_editions_follow_in_a_second_build_and_the_search_index_stays_one_size(served_editions):
+    """A save shows on its page first; the print edition that inlines the page follows in the build
+    that starts right after. Each save replaces the page's entries in each edition's search index
+    (mkdocs-static-i18n used to stack them, doubling the index with every save)."""
+    url, _, log, _ = served_editions
+    wait_for_page(url + "print/", lambda page: "Prose." in page)
+    home = Path(log).parent / "docs" / "index.md"
+    builds = log.read_text(encoding="utf-8").count("Reloading browsers")
+    sizes = []
+    for n in range(3):
+        home.write_text(home.read_text(encoding="utf-8") + f"\nSaved {n}.\n", encoding="utf-8")
+        wait_for_page(url, lambda page: f"Saved {n}." in page)
+        wait_for_page(url + "print/", lambda page: f"Saved {n}." in page)
+        wait_for_page(url + "search/search_index.json", lambda index: f"Saved {n}." in index)
+        sizes.append(len(json.loads(served_page(url + "search/search_index.json"))["docs"]))
+    assert sizes[0] == sizes[1] == sizes[2], f"the index grew with each save: {sizes} entries"
+    assert log.read_text(encoding="utf-8").count("Reloading browsers") >= builds + 6, "no follow-up builds"
+    time.sleep(5)
+    settled = log.read_text(encoding="utf-8").count("Reloading browsers")
+    time.sleep(5)
+    assert log.read_text(encoding="utf-8").count("Reloading browsers") == settled, "the server keeps rebuilding"

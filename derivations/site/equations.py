@@ -232,9 +232,35 @@ def number(record: dict, name: str) -> str:
     return record["numbers"][name]
 
 
-def lookup(marker: str, equation_id: str) -> dict:
-    """The record behind ``marker``; an unknown id fails naming the marker and the closest ids."""
+def card_fingerprint(record: dict) -> tuple:
+    """What a reference's card shows of ``record`` (:func:`card_html`), in any language."""
+    return record["kind"], record["title"], record["equation"], tuple(record["proof_kinds"])
+
+
+def inline_fingerprint(marker: str) -> str | None:
+    """The LaTeX an inline marker (``{eq-tex:…}``, ``{eq-rhs:…}``, ``{num:…}``) shows now; None if it fails."""
+    for pattern, select in INLINE_MARKERS.items():
+        if match := re.fullmatch(pattern, marker):
+            try:
+                return select(cache.record(match["id"]), match)
+            except (EquationError, DerivationError):
+                return None
+    return None
+
+
+def lookup(marker: str, equation_id: str, card: bool = False) -> dict:
+    """The record behind ``marker``; an unknown id fails naming the marker and the closest ids. For a
+    reference (``card``) or an inline marker, the page depends on what it shows of the record, not on
+    all of it: a page that only refers to an equation or quotes its LaTeX is not rebuilt for an edit
+    to its steps."""
     try:
+        if card:
+            record = cache.record(equation_id)
+            serving.depends("card", equation_id, card_fingerprint(record))
+            return record
+        if any(re.fullmatch(pattern, marker) for pattern in INLINE_MARKERS):
+            serving.depends("inline", marker, inline_fingerprint(marker))
+            return cache.record(equation_id)
         serving.depends("equation", equation_id, cache.key(equation_id) if equation_id in cache.placements() else None)
         return cache.record(equation_id)
     except DerivationError as error:
@@ -419,7 +445,7 @@ class EquationReferenceProcessor(InlineProcessor):
             number = numbers(docs / elsewhere).get(eid)
             here = posixpath.dirname(page) if page else ""
             href = f"{posixpath.relpath(source, here or '.')}#eq-{eid}"
-        record = lookup(f"{{eq:{eid}}}", eid)
+        record = lookup(f"{{eq:{eid}}}", eid, card=True)
         a = etree.Element("a", {"class": "eq-ref", "href": href, "data-eq-card": f"eq-card-{eid}",
                                 "aria-describedby": f"eq-card-{eid}-text"})
         if number is None:

@@ -6,11 +6,15 @@
   adds the pages whose other inputs changed since they were built (an equation whose derivation
   can have changed, the translation catalogue, a chapter the print edition inlines, what the
   claims show, code of this package that the build runs in-process, which it reloads first).
+  The print editions, which inline every chapter, the course packs and, when an edit reached pages
+  of the default edition, the other editions' pages follow in a second build that starts as soon
+  as the first ends, so that the page being edited shows first.
 - A build that fails anyway (a notebook that raises, a broken template) does not leave the
   browser waiting: the error, with the page being built, is written on top of every served page,
   the browser reloads to show it, and the next good build replaces every page.
 - Templates are compiled once, into a bytecode cache under ``.cache/``, and the theme's files are
-  listed once.
+  listed once. Every build, served or not, reads the derivations' source state once
+  (:func:`derivations.dependencies.freeze`) rather than at each of its equation look-ups.
 
 MkDocs-only by nature: it is about MkDocs' own development server. What must last from one build
 to the next is kept in :mod:`derivations.serving`, which is never reloaded.
@@ -30,8 +34,10 @@ from pathlib import Path
 import jinja2
 from mkdocs.plugins import event_priority
 
-from derivations import cache, serving, translations
-from derivations.site import claims
+from derivations import cache, dependencies, serving, translations
+from derivations.errors import DerivationError
+from derivations.site import claims, equations
+from derivations.site.chapters import PRINT_PAGES
 
 KEEP = {"derivations", "derivations.serving", "derivations.site"}
 """Modules never reloaded: the package roots, and the one that holds what pages read."""
@@ -93,6 +99,13 @@ def _fingerprint(kind: str, name: str, docs_dir: Path):
     """What the input ``name`` is now, as :func:`derivations.serving.depends` recorded it."""
     if kind == "equation":
         return cache.key(name) if name in cache.placements() else None
+    if kind == "inline":
+        return equations.inline_fingerprint(name)
+    if kind == "card":
+        try:
+            return equations.card_fingerprint(cache.record(name))
+        except DerivationError:
+            return None
     if kind == "catalogue":
         return _stamp(str(translations.CATALOGUE))
     if kind == "claims":
@@ -112,6 +125,18 @@ def on_startup(command, dirty):
     serving.activate(command == "serve")
     if serving.active():
         logging.getLogger("mkdocs.commands.build").addFilter(_DirtyNotice())
+
+
+def on_pre_build(config):
+    dependencies.freeze()  # every build, served or not: its many look-ups read the sources' state once
+
+
+def on_post_build(config):
+    dependencies.thaw()
+
+
+def on_build_error(error):
+    dependencies.thaw()
 
 
 def on_config(config):
@@ -157,11 +182,20 @@ def on_files(files, config):
         return files
     docs_dir, stale = Path(config.docs_dir), serving.rebuild_all
     serving.rebuild_all = False
-    for file in files.documentation_pages():
+    i18n = config.plugins.get("i18n")
+    first = i18n is None or i18n.current_language == i18n.default_language
+    pages = files.documentation_pages()
+    for file in pages:
         read = serving.inputs().get(file.dest_uri)
-        if stale or (read and any(_fingerprint(kind, name, docs_dir) != was for (kind, name), was in read.items())):
-            if os.path.exists(file.abs_dest_path):
-                os.utime(file.abs_dest_path, (0, 0))  # older than its source: MkDocs rebuilds it
+        changed = stale or (read and any(_fingerprint(kind, name, docs_dir) != was for (kind, name), was in read.items()))
+        follows = PRINT_PAGES.match(file.src_uri) or (not first and serving.first_edition_changed)
+        if changed and not stale and follows and serving.defer(file.dest_uri):
+            continue  # in the follow-up build
+        serving.later.discard(file.dest_uri)
+        if changed and os.path.exists(file.abs_dest_path):
+            os.utime(file.abs_dest_path, (0, 0))  # older than its source: MkDocs rebuilds it
+    if first:
+        serving.first_edition_changed = any(f.is_modified() for f in pages if not PRINT_PAGES.match(f.src_uri))
     return files
 
 
@@ -202,9 +236,18 @@ def on_serve(server, config, builder):
             _show(Path(server.root), error, page)
             serving.rebuild_all = True
         serving.building(None)
+        if serving.follow_up:  # this build deferred some of its work: the watcher starts the follow-up build
+            serving.follow_up = False
+            (_follow_up_dir() / "later").write_text("\n".join(sorted(serving.later)), encoding="utf-8")
 
+    _follow_up_dir().mkdir(parents=True, exist_ok=True)
+    server.watch(str(_follow_up_dir()))
     server.builder = build_or_show
     return server
+
+
+def _follow_up_dir() -> Path:
+    return cache.cache_dir().parent / "serve"
 
 
 def _show(site: Path, error: Exception, page: str | None) -> None:
